@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeImageWithMask, IMAGE_EXTENSIONS } from '../../server/diffusion/imageIO';
+import { type ComboContext, defineNode, type StudioDirs } from '../../server/engine/nodeDefinition';
+import { listFilesRecursive } from '../../server/storage/listFiles';
+import { resolveInside } from '../../server/storage/safePath';
+
+/** Image files under input/ (forward-slash relative paths), the LoadImage combo. */
+async function inputImages({ dirs }: ComboContext): Promise<string[]> {
+  const files = await listFilesRecursive(dirs.input);
+  return files.filter((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()));
+}
+
+function inputPath(dirs: StudioDirs, name: unknown): string {
+  const file = resolveInside(dirs.input, String(name));
+  if (!file)
+    throw new Error(`image "${String(name)}" is outside the input folder; pick a file from the list`);
+  return file;
+}
+
+/** Loads an image from input/ (uploads land there) as IMAGE plus MASK (1 − alpha). */
+export const loadImage = defineNode({
+  type: 'LoadImage',
+  displayName: 'Load Image',
+  category: 'image',
+  description: 'Loads an image from the input folder; upload new ones with the button.',
+  inputs: { required: { image: [inputImages, { image_upload: true }] } },
+  outputs: [{ type: 'IMAGE' }, { type: 'MASK' }],
+  // The file's bytes, not its name, decide whether cached outputs are still valid.
+  isChanged: async (inputs, ctx) =>
+    createHash('sha256')
+      .update(await readFile(inputPath(ctx.dirs, inputs.image)))
+      .digest('hex'),
+  execute: async (inputs, ctx) => {
+    const { image, mask } = await decodeImageWithMask(await readFile(inputPath(ctx.dirs, inputs.image)));
+    return { outputs: [image, mask] };
+  },
+});

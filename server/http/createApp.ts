@@ -1,0 +1,50 @@
+/** The express app: origin guard, JSON bodies, every route under both `/x` and `/api/x`, the client. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import { errorHandler } from './httpErrors';
+import { originGuard } from './originGuard';
+import { fileRoutes } from './routes/fileRoutes';
+import { historyRoutes } from './routes/historyRoutes';
+import { infoRoutes } from './routes/infoRoutes';
+import { promptRoutes } from './routes/promptRoutes';
+import { workflowRoutes } from './routes/workflowRoutes';
+import type { StudioServices } from './services';
+
+export function createApp(services: StudioServices): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(originGuard(services.corsOrigin));
+  // Any non-multipart body is JSON, whatever its content-type: ComfyUI's example scripts POST /prompt with
+  // urllib's default form content-type, and ComfyUI parses it as JSON anyway.
+  const isJsonBody = (req: { headers: { 'content-type'?: string } }): boolean =>
+    !(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+  app.use(express.json({ limit: services.maxUploadBytes, type: isJsonBody }));
+
+  const api = Router();
+  api.use(promptRoutes(services));
+  api.use(historyRoutes(services));
+  api.use(infoRoutes(services));
+  api.use(fileRoutes(services));
+  api.use(workflowRoutes(services));
+  app.use('/api', api);
+  app.use(api);
+
+  const dist = services.clientDistDir;
+  if (dist) {
+    app.use(express.static(dist, { index: 'index.html' }));
+    app.get('/', (_req, res) => {
+      if (existsSync(path.join(dist, 'index.html'))) res.sendFile(path.join(dist, 'index.html'));
+      else
+        res
+          .status(503)
+          .type('text/plain')
+          .send(
+            'The client is not built yet: run `npm run build:client` (or `npm start`, which builds it).\n',
+          );
+    });
+  }
+
+  app.use(errorHandler(services.logError));
+  return app;
+}

@@ -1,0 +1,24 @@
+/** What the HTTP routes need from the running studio (built by server/studio.ts). */
+import type { ExecutionProvider, StudioDirs } from '../engine/nodeDefinition';
+import type { NodeRegistry } from '../engine/nodeRegistry';
+import type { PromptExecutor } from '../engine/promptExecutor';
+import type { PromptQueue } from '../engine/promptQueue';
+import type { HistoryStore } from '../storage/historyStore';
+
+export interface StudioServices {
+  registry: NodeRegistry;
+  queue: PromptQueue;
+  executor: PromptExecutor;
+  history: HistoryStore;
+  dirs: StudioDirs;
+  /** Read-only example workflows shipped with the studio (`workflows/`). */
+  shippedWorkflowsDir: string;
+  executionProvider: ExecutionProvider;
+  /** `--enable-cors-header` value, or undefined. */
+  corsOrigin: string | undefined;
+  maxUploadBytes: number;
+  /** Built client to serve at `/`, or undefined to serve no client. */
+  clientDistDir: string | undefined;
+  version: string;
+  logError(err: unknown): void;
+}

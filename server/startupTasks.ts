@@ -1,0 +1,37 @@
+/**
+ * Hook: work the studio (and `npm run workflow`) does once at startup, before it accepts prompts.
+ * Later features add entries here, e.g. "create the embedded tiny model if missing". Tasks run in order;
+ * a task that throws stops startup with its message.
+ */
+import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
+import type { StudioLogger } from './config';
+
+export interface StartupContext {
+  dirs: StudioDirs;
+  executionProvider: ExecutionProvider;
+  log: StudioLogger;
+}
+
+export interface StartupTask {
+  name: string;
+  run(ctx: StartupContext): Promise<void>;
+}
+
+/** ⟵ ADD STARTUP TASKS HERE (e.g. ensure the embedded tiny checkpoint exists under models/). */
+export const startupTasks: StartupTask[] = [];
+
+export async function runStartupTasks(
+  ctx: StartupContext,
+  tasks: readonly StartupTask[] = startupTasks,
+): Promise<void> {
+  for (const task of tasks) {
+    try {
+      await task.run(ctx);
+    } catch (err) {
+      throw new Error(
+        `startup task "${task.name}" failed: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Assembles and starts the studio: folders, startup tasks, node registry, persisted history and queue,
+ * the executor and its worker, the express app and the WebSocket hub. `close()` undoes it in order and
+ * leaves the pending queue on disk for the next start.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { nodeDefinitions } from '../nodes';
+import {
+  consoleLogger,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  DEFAULT_PORT,
+  repoRoot,
+  resolveExecutionProvider,
+  type StudioOptions,
+} from './config';
+import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
+import { NodeRegistry } from './engine/nodeRegistry';
+import { PromptExecutor } from './engine/promptExecutor';
+import { fromQueueTask, PromptQueue, toQueueTask } from './engine/promptQueue';
+import { PromptWorker } from './engine/promptWorker';
+import { createApp } from './http/createApp';
+import { originMatchesHost } from './http/originGuard';
+import { WsHub } from './http/wsHub';
+import { runStartupTasks } from './startupTasks';
+import { HistoryStore } from './storage/historyStore';
+import { QueueStore } from './storage/queueStore';
+import { restoreQueue } from './storage/restoreQueue';
+import { prepareStudioDirs, resolveStudioDirs } from './storage/studioDirs';
+
+export type { StudioOptions } from './config';
+
+export interface Studio {
+  /** `http://host:port` (loopback address when listening on all interfaces). */
+  url: string;
+  port: number;
+  host: string;
+  dirs: StudioDirs;
+  executionProvider: ExecutionProvider;
+  registry: NodeRegistry;
+  queue: PromptQueue;
+  history: HistoryStore;
+  executor: PromptExecutor;
+  /** Interrupts the running prompt, stops serving and flushes history and queue to disk. */
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+export async function startStudio(options: StudioOptions = {}): Promise<Studio> {
+  const log = options.logger ?? consoleLogger;
+  const dataDir = path.resolve(options.dataDir ?? 'data');
+  const dirs = resolveStudioDirs(dataDir, options.modelsDir ?? 'models');
+  const executionProvider = resolveExecutionProvider(options.executionProvider ?? 'auto');
+  await prepareStudioDirs(dirs);
+  if (options.runStartupTasks ?? true) await runStartupTasks({ dirs, executionProvider, log });
+
+  const registry = new NodeRegistry([...(options.nodes ?? nodeDefinitions), ...(options.extraNodes ?? [])], {
+    dirs,
+  });
+  const logError = (err: unknown): void => log.error(err instanceof Error ? err.message : String(err), err);
+  const history = await HistoryStore.open(path.join(dataDir, 'history.jsonl'), {
+    maxEntries: options.maxHistoryEntries,
+    onError: logError,
+  });
+  if (history.skippedLines > 0) log.warn(`history.jsonl: skipped ${history.skippedLines} unreadable line(s)`);
+  const queueStore = new QueueStore(path.join(dataDir, 'queue.json'), logError);
+
+  let hub: WsHub | undefined;
+  const queue: PromptQueue = new PromptQueue(() => {
+    const { running, pending } = queue.snapshot();
+    queueStore.save({ running: running.map(toQueueTask), pending: pending.map(toQueueTask) });
+    hub?.broadcastStatus();
+  });
+  const restored = await restoreQueue(queueStore, history);
+  if (restored.recoveredFrom) log.warn(`queue.json was unreadable; moved it to ${restored.recoveredFrom}`);
+  if (restored.abandoned.length > 0)
+    log.warn(`recorded ${restored.abandoned.length} prompt(s) cut off by the last shutdown in history`);
+  queue.reserveNumbersUpTo(Math.max(history.maxNumber(), ...restored.pending.map((t) => Math.abs(t[0]))));
+  for (const task of restored.pending) queue.add(fromQueueTask(task));
+
+  const executor = new PromptExecutor({ registry, dirs, executionProvider });
+  const corsOrigin = options.enableCorsHeader === true ? '*' : options.enableCorsHeader || undefined;
+  hub = new WsHub({
+    queueRemaining: () => queue.remaining(),
+    currentExecution: () => {
+      const item = queue.snapshot().running[0];
+      if (!item) return null;
+      const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
+      return { promptId: item.promptId, node: executor.runningNode, clientId };
+    },
+    allowUpgrade: (req) => corsOrigin !== undefined || originMatchesHost(req),
+  });
+  const worker = new PromptWorker(queue, executor, history, hub, logError);
+
+  const app = createApp({
+    registry,
+    queue,
+    executor,
+    history,
+    dirs,
+    shippedWorkflowsDir: options.workflowsDir ?? path.join(repoRoot, 'workflows'),
+    executionProvider,
+    corsOrigin,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    clientDistDir: options.serveClient
+      ? (options.clientDistDir ?? path.join(repoRoot, 'client', 'dist'))
+      : undefined,
+    version: VERSION,
+    logError,
+  });
+  const server: Server = createServer(app);
+  hub.attach(server);
+  const host = options.listen ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  worker.start();
+
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  const studioHub = hub;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    host,
+    dirs,
+    executionProvider,
+    registry,
+    queue,
+    history,
+    executor,
+    close: () =>
+      (closing ??= (async () => {
+        await worker.stop();
+        await studioHub.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await history.flush();
+        await queueStore.flush();
+      })()),
+  };
+}
