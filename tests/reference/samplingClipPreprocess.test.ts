@@ -1,0 +1,35 @@
+/** Golden `clip`: our CLIP preprocessing of `image_0to1` gives `pixel_values` (datasets with a scoring CLIP). */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, preprocessForClip } from '../../server/diffusion/clipPreprocess';
+import { golden, goldenArray, goldenNumbers, referenceDir, worstExcess } from './schedulersGoldenData';
+
+const hasClip = 'clip' in golden() && existsSync(path.join(referenceDir, 'clip/config.json'));
+
+describe.runIf(hasClip)(`CLIP preprocessing (${path.basename(referenceDir)})`, () => {
+  it('uses the CLIP mean/std the dataset records', () => {
+    expect(worstExcess(CLIP_IMAGE_MEAN, goldenNumbers('clip.image_mean'), 1e-7, 0)).toBeLessThanOrEqual(0);
+    expect(worstExcess(CLIP_IMAGE_STD, goldenNumbers('clip.image_std'), 1e-7, 0)).toBeLessThanOrEqual(0);
+  });
+
+  it('turns image_0to1 into pixel_values', () => {
+    const config = z
+      .object({ vision_config: z.looseObject({ image_size: z.number().int() }) })
+      .parse(JSON.parse(readFileSync(path.join(referenceDir, 'clip/config.json'), 'utf8')));
+    const image = goldenArray('clip.image_0to1');
+    const [n, c, h, w] = image.shape;
+    const nhwc = new Float32Array(image.data.length);
+    for (let b = 0; b < n; b++)
+      for (let ch = 0; ch < c; ch++)
+        for (let i = 0; i < h * w; i++) nhwc[(b * h * w + i) * c + ch] = image.data[(b * c + ch) * h * w + i];
+    const ours = preprocessForClip(
+      { data: nhwc, shape: [n, h, w, c] },
+      { imageSize: config.vision_config.image_size },
+    );
+    const expected = goldenArray('clip.pixel_values');
+    expect(ours.shape).toEqual(expected.shape);
+    expect(worstExcess(ours.data, expected.data, 1e-6, 1e-6)).toBeLessThanOrEqual(0);
+  });
+});
