@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StudioDirs } from '../engine/nodeDefinition';
 
 /** Model sub-folders created at startup so `/models/{folder}` and combo lists have somewhere to look. */
-export const MODEL_FOLDERS = ['checkpoints', 'clip', 'embeddings', 'vae'] as const;
+export const MODEL_FOLDERS = ['checkpoints', 'clip', 'embeddings', 'tokenizers', 'vae'] as const;
 
 /** input/, output/, temp/, user/ under `dataDir`; models and models/cache under `modelsDir`. */
 export function resolveStudioDirs(dataDir: string, modelsDir: string): StudioDirs {
