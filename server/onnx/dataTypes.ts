@@ -75,7 +75,8 @@ export function typedArrayFromBytes(type: ElementType, bytes: Uint8Array): AnyTy
   if (bytes.byteLength % size !== 0) {
     throw new Error(`tensor of ${type} has ${bytes.byteLength} bytes, not a multiple of ${size}`);
   }
-  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  // Buffer.slice shares memory, so copy through the Uint8Array constructor to realign
+  const aligned = bytes.byteOffset % size === 0 ? bytes : new Uint8Array(bytes);
   const { buffer, byteOffset } = aligned;
   const n = bytes.byteLength / size;
   switch (type) {

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { onnx, int64ToNumber, type ITensorProto, type TensorProto } from './proto';
 import {
   bytesOf,
-  bytesPerElement,
   elementTypeOf,
   onnxTypeCode,
   typedArrayFromBytes,
@@ -109,10 +108,7 @@ export function tensorBytes(tensor: ITensorProto, baseDir?: string): Uint8Array 
 export function readTensor(tensor: ITensorProto, baseDir?: string): TensorValue {
   const type = elementTypeOf(tensor.dataType ?? 0);
   const dims = dimsOf(tensor);
-  const bytes = tensorBytes(tensor, baseDir);
-  // protobufjs hands out Node Buffers viewing the file; Buffer#slice does not copy, so align by copying here
-  const aligned = bytes.byteOffset % bytesPerElement(type) === 0 ? bytes : new Uint8Array(bytes);
-  const data = typedArrayFromBytes(type, aligned);
+  const data = typedArrayFromBytes(type, tensorBytes(tensor, baseDir));
   if (data.length !== elementCount(dims)) {
     throw new Error(`tensor "${tensor.name}" has ${data.length} values but dims [${dims.join(', ')}]`);
   }
