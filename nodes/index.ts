@@ -10,6 +10,19 @@ import { imageScale } from './image/imageScale';
 import { loadImage } from './image/loadImage';
 import { previewImage } from './image/previewImage';
 import { saveImage } from './image/saveImage';
+import { clipScoreModelLoader } from './scoring/clipLoader';
+import { clipScore } from './scoring/clipScore';
+import { checkpointLoaderSimple } from './sd/checkpointLoaderSimple';
+import { clipTextEncode } from './sd/clipTextEncode';
+import { emptyLatentImage } from './sd/emptyLatentImage';
+import { kSampler } from './sd/kSampler';
+import { vaeDecode } from './sd/vaeDecode';
+import { vaeEncode } from './sd/vaeEncode';
+import { loadEmbedding } from './training/loadEmbedding';
+import { loadImageBatch } from './training/loadImageBatch';
+import { loadImagesFromFolder } from './training/loadImagesFromFolder';
+import { saveEmbedding } from './training/saveEmbedding';
+import { textualInversionTrainer } from './training/textualInversionTrainer';
 
 export const nodeDefinitions: readonly NodeDefinition[] = [
   // image
@@ -20,4 +33,20 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   imageScale,
   imageInvert,
   imageBatch,
+  // scoring
+  clipScoreModelLoader,
+  clipScore,
+  // stable diffusion
+  checkpointLoaderSimple,
+  clipTextEncode,
+  emptyLatentImage,
+  kSampler,
+  vaeDecode,
+  vaeEncode,
+  // training
+  loadImagesFromFolder,
+  loadImageBatch,
+  textualInversionTrainer,
+  saveEmbedding,
+  loadEmbedding,
 ];

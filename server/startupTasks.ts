@@ -5,6 +5,7 @@
  */
 import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
 import type { StudioLogger } from './config';
+import { tinyModelsStartupTask } from './sd/tiny/tinyStartupTask';
 
 export interface StartupContext {
   dirs: StudioDirs;
@@ -18,7 +19,7 @@ export interface StartupTask {
 }
 
 /** ⟵ ADD STARTUP TASKS HERE (e.g. ensure the embedded tiny checkpoint exists under models/). */
-export const startupTasks: StartupTask[] = [];
+export const startupTasks: StartupTask[] = [tinyModelsStartupTask];
 
 export async function runStartupTasks(
   ctx: StartupContext,

@@ -195,6 +195,7 @@ describe('queue a prompt over HTTP and follow it on /ws', () => {
       'checkpoints',
       'clip',
       'embeddings',
+      'tokenizers',
       'vae',
     ]);
     expect(await (await fetch(`${studio.url}/models/checkpoints`)).json()).toEqual([]);

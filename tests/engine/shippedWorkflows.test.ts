@@ -21,7 +21,7 @@ describe('shipped workflows', () => {
   it.each(shipped)('%s converts to its API twin and runs', async (file) => {
     const ui = uiWorkflowSchema.parse(JSON.parse(readFileSync(path.join(workflowsDir, file), 'utf8')));
     const twin: unknown = JSON.parse(readFileSync(path.join(workflowsDir, 'api', file), 'utf8'));
-    const h = await createHarness([...nodeDefinitions]);
+    const h = await createHarness([...nodeDefinitions], { tinyModels: true });
     const { prompt, warnings } = workflowToPrompt(ui, await h.registry.objectInfo());
     expect(warnings).toEqual([]);
     expect(prompt).toEqual(twin);

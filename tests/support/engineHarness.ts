@@ -11,6 +11,7 @@ import {
 } from '../../server/engine/promptExecutor';
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { prepareStudioDirs, resolveStudioDirs } from '../../server/storage/studioDirs';
+import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
 
 export interface RecordedEvent {
   type: string;
@@ -35,10 +36,16 @@ export class RecordingSink implements ExecutionSink {
   }
 }
 
-export async function createHarness(nodes: NodeDefinition[]) {
+export interface HarnessOptions {
+  /** Create the embedded tiny models (checkpoint, tokenizer, scoring CLIP, demo embedding) first. */
+  readonly tinyModels?: boolean;
+}
+
+export async function createHarness(nodes: NodeDefinition[], options: HarnessOptions = {}) {
   const root = await mkdtemp(path.join(os.tmpdir(), 'studio-engine-'));
   const dirs = resolveStudioDirs(path.join(root, 'data'), path.join(root, 'models'));
   await prepareStudioDirs(dirs);
+  if (options.tinyModels) await ensureTinyModels(dirs.models);
   const registry = new NodeRegistry(nodes, { dirs });
   const executor = new PromptExecutor({ registry, dirs, executionProvider: 'cpu' });
   let counter = 0;

@@ -1,0 +1,25 @@
+import { defineNode } from '../../server/engine/nodeDefinition';
+import { emptyLatent } from '../../server/sd/model/sampling';
+
+/** A batch of zero latents for width × height images (4 channels, 1/8 of the image size). */
+export const emptyLatentImage = defineNode({
+  type: 'EmptyLatentImage',
+  displayName: 'Empty Latent Image',
+  category: 'latent',
+  description: 'Empty latents to start text-to-image sampling from.',
+  inputs: {
+    required: {
+      width: ['INT', { default: 512, min: 16, max: 16384, step: 8 }],
+      height: ['INT', { default: 512, min: 16, max: 16384, step: 8 }],
+      batch_size: ['INT', { default: 1, min: 1, max: 4096 }],
+    },
+  },
+  outputs: [{ type: 'LATENT' }],
+  validateInputs: (inputs) =>
+    Number(inputs.width) % 8 === 0 && Number(inputs.height) % 8 === 0
+      ? true
+      : `width ${String(inputs.width)} and height ${String(inputs.height)} must be multiples of 8`,
+  execute: (inputs) => ({
+    outputs: [emptyLatent(Number(inputs.width), Number(inputs.height), Number(inputs.batch_size))],
+  }),
+});

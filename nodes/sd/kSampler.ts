@@ -1,0 +1,95 @@
+import { encodeJpeg, resizeImage } from '../../server/diffusion/imageIO';
+import { latentToRgbPreview } from '../../server/diffusion/latentPreview';
+import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
+import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
+import { expectConditioning, expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';
+import { runKSampler } from '../../server/sd/model/sampling';
+
+/** Smallest preview side; latent previews are upscaled to at least this (nearest-exact keeps them crisp). */
+const PREVIEW_MIN_SIDE = 256;
+
+/** A JPEG of the first latent of the batch, projected to RGB. */
+async function latentPreview(denoised: Float32Array, shape: readonly number[]): Promise<PreviewImage> {
+  const [, c, h, w] = shape as [number, number, number, number];
+  const first = latentToRgbPreview(denoised.subarray(0, c * h * w), [1, c, h, w]);
+  const scale = Math.max(1, Math.ceil(PREVIEW_MIN_SIDE / Math.max(h, w)));
+  const image = resizeImage(first, w * scale, h * scale, 'nearest-exact');
+  return { format: 'JPEG', data: await encodeJpeg(image, 0, 80) };
+}
+
+/** Denoises latents with the checkpoint's UNet (classifier-free guidance), reporting every step with a preview. */
+export const kSampler = defineNode({
+  type: 'KSampler',
+  displayName: 'KSampler',
+  category: 'sampling',
+  description:
+    'Samples latents from noise (or from an encoded image when denoise < 1), guided by the prompts.',
+  inputs: {
+    required: {
+      model: ['MODEL'],
+      seed: [
+        'INT',
+        {
+          default: 0,
+          min: 0,
+          max: Number.MAX_SAFE_INTEGER,
+          control_after_generate: true,
+          tooltip: 'Seed of the noise.',
+        },
+      ],
+      steps: ['INT', { default: 20, min: 1, max: 10000 }],
+      cfg: [
+        'FLOAT',
+        {
+          default: 8.0,
+          min: 0,
+          max: 100,
+          step: 0.1,
+          round: 0.01,
+          tooltip: 'Guidance scale; 1 or less turns guidance off.',
+        },
+      ],
+      sampler_name: [SAMPLER_NAMES, { default: 'euler' }],
+      scheduler: [SCHEDULE_NAMES, { default: 'normal' }],
+      positive: ['CONDITIONING'],
+      negative: ['CONDITIONING'],
+      latent_image: ['LATENT'],
+      denoise: ['FLOAT', { default: 1.0, min: 0, max: 1, step: 0.01 }],
+    },
+  },
+  outputs: [{ type: 'LATENT' }],
+  validateInputs: (inputs) => {
+    if (typeof inputs.sampler_name === 'string' && typeof inputs.scheduler === 'string') {
+      const problem = samplerChoiceProblem(inputs.sampler_name, inputs.scheduler);
+      if (problem) return problem;
+    }
+    if (
+      typeof inputs.denoise === 'number' &&
+      typeof inputs.steps === 'number' &&
+      Math.floor(inputs.steps * inputs.denoise) < 1
+    ) {
+      return `denoise ${inputs.denoise} with ${inputs.steps} steps runs no step; raise denoise or steps`;
+    }
+    return true;
+  },
+  execute: async (inputs, ctx) => {
+    const model = expectFrozenModel(inputs.model, 'model');
+    const latent = expectLatent(inputs.latent_image, 'latent_image');
+    const result = await runKSampler(model, {
+      positive: expectConditioning(inputs.positive, 'positive'),
+      negative: expectConditioning(inputs.negative, 'negative'),
+      latent,
+      seed: Number(inputs.seed),
+      steps: Number(inputs.steps),
+      cfg: Number(inputs.cfg),
+      samplerName: String(inputs.sampler_name),
+      scheduler: String(inputs.scheduler),
+      denoise: Number(inputs.denoise),
+      signal: ctx.signal,
+      onStep: async (step, total, denoised) => {
+        ctx.progress(step, total, await latentPreview(denoised, latent.shape));
+      },
+    });
+    return { outputs: [result] };
+  },
+});
