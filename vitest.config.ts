@@ -1,12 +1,40 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+const sharedDir = path.resolve(import.meta.dirname, '../shared');
+
+/**
+ * Two projects: every test against the default SD 1.x reference dataset, and the reference suite again
+ * against the SD 2.x dataset (issue: the same tests must pass on any dataset of the same layout).
+ */
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'nodes/**/*.test.ts', 'client/**/*.test.ts', 'tests/**/*.test.ts'],
-    exclude: ['node_modules/**', 'client/dist/**'],
-    testTimeout: 120_000,
+    testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
-    fileParallelism: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'studio',
+          include: [
+            'server/**/*.test.ts',
+            'nodes/**/*.test.ts',
+            'client/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
+          exclude: ['node_modules/**', 'client/dist/**'],
+          env: { REFERENCE_DIR: process.env.REFERENCE_DIR ?? path.join(sharedDir, 'reference') },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'reference-sd2',
+          include: ['tests/reference/**/*.test.ts'],
+          env: { REFERENCE_DIR: process.env.REFERENCE_DIR_SD2 ?? path.join(sharedDir, 'reference-sd2') },
+        },
+      },
+    ],
   },
 });

@@ -6,6 +6,7 @@
 import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
 import type { StudioLogger } from './config';
 import { tinyModelsStartupTask } from './sd/tiny/tinyStartupTask';
+import { exampleTrainingImagesStartupTask } from './diffusion/trainer/exampleImages';
 
 export interface StartupContext {
   dirs: StudioDirs;
@@ -18,8 +19,8 @@ export interface StartupTask {
   run(ctx: StartupContext): Promise<void>;
 }
 
-/** ⟵ ADD STARTUP TASKS HERE (e.g. ensure the embedded tiny checkpoint exists under models/). */
-export const startupTasks: StartupTask[] = [tinyModelsStartupTask];
+/** Run in order at start-up: the embedded tiny models, then the example images the shipped workflows train on. */
+export const startupTasks: StartupTask[] = [tinyModelsStartupTask, exampleTrainingImagesStartupTask];
 
 export async function runStartupTasks(
   ctx: StartupContext,

@@ -105,7 +105,6 @@ export class PromptExecutor {
       outcome.messages.push([type, full]);
       sink.event(type, full);
     };
-    const { registry } = this.options;
     const signatures = new Map<string, string>();
     const results = new Map<string, unknown[]>();
     let current: string | null = null;

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../server/onnx/atomicWrite';
 import type { Benchmark, BenchResult } from './benchmark';
 import { autodiffBenchmark } from './autodiffBench';
+import { trainingStepBenchmark } from './trainingStepBench';
 
 /** Every benchmark, in run order; add new modules here. */
-export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark, trainingStepBenchmark];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');

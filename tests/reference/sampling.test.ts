@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sample, type ModelCall } from '../../server/diffusion/sample';
 import { SAMPLER_NAMES, schedulerKindOf } from '../../server/diffusion/samplerRegistry';
-import { resolveSchedulerConfig } from '../../server/diffusion/schedulerConfig';
 import {
   goldenArray,
   goldenNumbers,

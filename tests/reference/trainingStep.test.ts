@@ -81,7 +81,12 @@ function tokenEmbeddingGather(model: ModelProto): { output: string; table: strin
         return { output: node.output![0]!, table: data! };
       }
       if (['Shape', 'Size'].includes(node.opType ?? '')) continue;
-      for (const o of node.output ?? []) if (!fromIds.has(o)) (fromIds.add(o), queue.push(o));
+      for (const o of node.output ?? []) {
+        if (!fromIds.has(o)) {
+          fromIds.add(o);
+          queue.push(o);
+        }
+      }
     }
   }
   throw new Error('text encoder has no Gather of input_ids into an embedding table');

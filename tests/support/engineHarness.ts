@@ -12,6 +12,7 @@ import {
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { prepareStudioDirs, resolveStudioDirs } from '../../server/storage/studioDirs';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
+import { ensureExampleTrainingImages } from '../../server/diffusion/trainer/exampleImages';
 
 export interface RecordedEvent {
   type: string;
@@ -45,7 +46,10 @@ export async function createHarness(nodes: NodeDefinition[], options: HarnessOpt
   const root = await mkdtemp(path.join(os.tmpdir(), 'studio-engine-'));
   const dirs = resolveStudioDirs(path.join(root, 'data'), path.join(root, 'models'));
   await prepareStudioDirs(dirs);
-  if (options.tinyModels) await ensureTinyModels(dirs.models);
+  if (options.tinyModels) {
+    await ensureTinyModels(dirs.models);
+    await ensureExampleTrainingImages(dirs.input);
+  }
   const registry = new NodeRegistry(nodes, { dirs });
   const executor = new PromptExecutor({ registry, dirs, executionProvider: 'cpu' });
   let counter = 0;

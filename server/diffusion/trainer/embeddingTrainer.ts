@@ -7,10 +7,17 @@
 import { z } from 'zod';
 import { adamwStateFromJson, adamwStateToJson, adamwStep, createAdamWState, type AdamWState } from '../adamw';
 import { learningRateAt, type LrSchedule } from '../lrSchedule';
-import { addNoise, createNoiseSchedule, getVelocity, type NoiseSchedule } from '../noiseSchedule';
-import { parseSchedulerConfigFile, type PredictionType } from '../schedulerConfig';
+import { addNoise, type NoiseSchedule } from '../noiseSchedule';
+import type { PredictionType } from '../schedulerConfig';
+import { trainingSchedule, trainingTarget } from './trainingTarget';
 import type { ProviderChoice } from '../../onnx/sessions';
-import { trainingStepSession, type TrainingStepSession } from './trainingStepSession';
+import {
+  SessionReleasedError,
+  trainingStepSession,
+  type StepFeeds,
+  type StepOutputs,
+  type TrainingStepSession,
+} from './trainingStepSession';
 import type { TrainingModels } from './trainingModels';
 
 /** One micro-batch, flat row-major. */
@@ -87,33 +94,6 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-/** Noise schedule and prediction type as diffusers' DDPMScheduler.from_pretrained reads them. */
-export function trainingSchedule(schedulerConfig: unknown): { schedule: NoiseSchedule; predictionType: PredictionType } {
-  const file = parseSchedulerConfigFile(schedulerConfig);
-  const schedule = createNoiseSchedule({
-    num_train_timesteps: file.num_train_timesteps ?? 1000,
-    beta_start: file.beta_start ?? 0.0001,
-    beta_end: file.beta_end ?? 0.02,
-    beta_schedule: file.beta_schedule ?? 'linear',
-    trained_betas: file.trained_betas ?? null,
-    rescale_betas_zero_snr: file.rescale_betas_zero_snr ?? false,
-  });
-  return { schedule, predictionType: file.prediction_type ?? 'epsilon' };
-}
-
-/** The MSE target for a prediction type: noise (epsilon), get_velocity (v_prediction) or x0 (sample). */
-export function trainingTarget(
-  schedule: NoiseSchedule,
-  predictionType: PredictionType,
-  latents: Float32Array,
-  noise: Float32Array,
-  timesteps: readonly number[],
-): Float32Array {
-  if (predictionType === 'epsilon') return noise;
-  if (predictionType === 'v_prediction') return getVelocity(schedule, latents, noise, timesteps);
-  return latents;
-}
-
 /** Learns placeholder rows with AdamW; see the module comment. */
 export class EmbeddingTrainer {
   readonly schedule: NoiseSchedule;
@@ -126,11 +106,10 @@ export class EmbeddingTrainer {
   private readonly placeholderIds: Int32Array;
   private readonly vocab: number;
 
-  private constructor(
-    private readonly session: TrainingStepSession,
-    private readonly options: EmbeddingTrainerOptions,
-  ) {
-    ({ schedule: this.schedule, predictionType: this.predictionType } = trainingSchedule(options.schedulerConfig));
+  private constructor(private readonly options: EmbeddingTrainerOptions) {
+    ({ schedule: this.schedule, predictionType: this.predictionType } = trainingSchedule(
+      options.schedulerConfig,
+    ));
     this.rowsNow = Float32Array.from(options.rows);
     this.adam = createAdamWState(options.rows.length);
     this.accumulated = new Float32Array(options.rows.length);
@@ -150,12 +129,21 @@ export class EmbeddingTrainer {
     if (!Number.isInteger(accumulation) || accumulation < 1) {
       throw new Error(`gradient accumulation must be an integer >= 1, got ${accumulation}`);
     }
-    const session = await trainingStepSession(
-      options.models,
-      { batch: options.batchSize, numVectors: options.placeholderIds.length, latentHeight: options.latentHeight, latentWidth: options.latentWidth },
-      options.provider ?? 'auto',
-    );
-    return new EmbeddingTrainer(session, options);
+    const trainer = new EmbeddingTrainer(options);
+    await trainer.session();
+    return trainer;
+  }
+
+  /** The cached session of this model and shape (fetched per run: the cache may free evicted ones). */
+  private session(): Promise<TrainingStepSession> {
+    const o = this.options;
+    const shape = {
+      batch: o.batchSize,
+      numVectors: o.placeholderIds.length,
+      latentHeight: o.latentHeight,
+      latentWidth: o.latentWidth,
+    };
+    return trainingStepSession(o.models, shape, o.provider ?? 'auto');
   }
 
   /** The current rows [numVectors, hidden] (a copy). */
@@ -171,7 +159,12 @@ export class EmbeddingTrainer {
   /** Learning rate of optimizer step `step` (0-based). */
   learningRate(step: number): number {
     const o = this.options.optimizer;
-    const schedule: LrSchedule = { name: o.lrScheduler, baseLr: o.learningRate, warmupSteps: o.lrWarmupSteps, totalSteps: o.maxSteps };
+    const schedule: LrSchedule = {
+      name: o.lrScheduler,
+      baseLr: o.learningRate,
+      warmupSteps: o.lrWarmupSteps,
+      totalSteps: o.maxSteps,
+    };
     return learningRateAt(schedule, step);
   }
 
@@ -180,22 +173,39 @@ export class EmbeddingTrainer {
       const id = ids[i]!;
       if (id >= 0 && id < this.vocab) continue;
       if (this.placeholderIds.includes(id)) continue;
-      throw new Error(`token id ${id} at position ${i} is neither in the embedding table (0..${this.vocab - 1}) nor a placeholder (${[...this.placeholderIds].join(', ')})`);
+      throw new Error(
+        `token id ${id} at position ${i} is neither in the embedding table (0..${this.vocab - 1}) nor a placeholder (${[...this.placeholderIds].join(', ')})`,
+      );
     }
   }
 
-  private async lossAndGradient(batch: TrainingBatch): Promise<{ loss: number; grad: Float32Array; graphMs: number }> {
+  private async lossAndGradient(
+    batch: TrainingBatch,
+  ): Promise<{ loss: number; grad: Float32Array; graphMs: number }> {
     this.checkIds(batch.inputIds);
     const noisyLatents = addNoise(this.schedule, batch.latents, batch.noise, batch.timesteps);
-    const target = trainingTarget(this.schedule, this.predictionType, batch.latents, batch.noise, batch.timesteps);
-    const out = await this.session.run({
+    const target = trainingTarget(
+      this.schedule,
+      this.predictionType,
+      batch.latents,
+      batch.noise,
+      batch.timesteps,
+    );
+    const feeds: StepFeeds = {
       rows: this.rowsNow,
       placeholderIds: this.placeholderIds,
       inputIds: batch.inputIds,
       noisyLatents,
       timesteps: batch.timesteps,
       target,
-    });
+    };
+    let out: StepOutputs;
+    try {
+      out = await (await this.session()).run(feeds);
+    } catch (error) {
+      if (!(error instanceof SessionReleasedError)) throw error;
+      out = await (await this.session()).run(feeds);
+    }
     return { loss: out.loss, grad: out.grad, graphMs: out.runMs };
   }
 
@@ -229,25 +239,44 @@ export class EmbeddingTrainer {
       this.microSteps = 0;
       this.accumulated = new Float32Array(this.rowsNow.length);
     }
-    return { loss, grad, optimizerStepped, optimizerStep: this.optimizerStepsDone, lr, graphMs, stepMs: performance.now() - started };
+    return {
+      loss,
+      grad,
+      optimizerStepped,
+      optimizerStep: this.optimizerStepsDone,
+      lr,
+      graphMs,
+      stepMs: performance.now() - started,
+    };
   }
 
   /** The state to checkpoint; only valid between optimizer steps (no half-accumulated gradient). */
   state(): EmbeddingTrainerState {
     if (this.microSteps !== 0) {
-      throw new Error(`cannot checkpoint in the middle of gradient accumulation (${this.microSteps} micro-batches pending)`);
+      throw new Error(
+        `cannot checkpoint in the middle of gradient accumulation (${this.microSteps} micro-batches pending)`,
+      );
     }
-    return { rows: Array.from(this.rowsNow), adam: adamwStateToJson(this.adam), optimizerStep: this.optimizerStepsDone };
+    return {
+      rows: Array.from(this.rowsNow),
+      adam: adamwStateToJson(this.adam),
+      optimizerStep: this.optimizerStepsDone,
+    };
   }
 
   /** Restores a saved state (rows, AdamW moments, step count). */
   restore(state: unknown): void {
     const parsed = embeddingTrainerStateSchema.parse(state);
     if (parsed.rows.length !== this.rowsNow.length) {
-      throw new Error(`checkpoint holds ${parsed.rows.length} embedding values; this run has ${this.rowsNow.length} (num_vectors × hidden size)`);
+      throw new Error(
+        `checkpoint holds ${parsed.rows.length} embedding values; this run has ${this.rowsNow.length} (num_vectors × hidden size)`,
+      );
     }
     const adam = adamwStateFromJson(parsed.adam);
-    if (adam.expAvg.length !== this.rowsNow.length) throw new Error(`checkpoint optimizer state has ${adam.expAvg.length} values; expected ${this.rowsNow.length}`);
+    if (adam.expAvg.length !== this.rowsNow.length)
+      throw new Error(
+        `checkpoint optimizer state has ${adam.expAvg.length} values; expected ${this.rowsNow.length}`,
+      );
     this.rowsNow = Float32Array.from(parsed.rows);
     this.adam = adam;
     this.optimizerStepsDone = parsed.optimizerStep;

@@ -20,7 +20,11 @@ export interface Placeholder {
 }
 
 /** `numVectors` copies of row `initializerId` of the table, [numVectors, hidden]. */
-export function initialPlaceholderRows(table: TokenTable, initializerId: number, numVectors: number): Float32Array {
+export function initialPlaceholderRows(
+  table: TokenTable,
+  initializerId: number,
+  numVectors: number,
+): Float32Array {
   const [vocab, hidden] = table.dims;
   if (!Number.isInteger(initializerId) || initializerId < 0 || initializerId >= vocab) {
     throw new Error(`initializer token id ${initializerId} is outside the embedding table (0..${vocab - 1})`);
@@ -49,6 +53,13 @@ export function addPlaceholder(
     );
   }
   const initializerId = initial[0]!;
+  // a placeholder that is already one token (e.g. "cat" → "cat</w>") would shadow that word in every prompt
+  const existing = tokenizer.tokenize(token);
+  if (existing.length === 1) {
+    throw new Error(
+      `token "${token}" is already in the vocabulary (id ${existing[0]}); choose a new placeholder token such as "<${token}>"`,
+    );
+  }
   const ids = tokenizer.addPlaceholder(token, numVectors);
   return {
     token,

@@ -18,7 +18,7 @@ import {
   renameTensors,
 } from '../../onnx/surgery';
 import { vjp } from '../../onnx/autodiff/vjp';
-import type { TrainingModels } from './trainingModels';
+import type { TrainingGraphs, TrainingModels } from './trainingModels';
 
 /** Graph input and output names of the training-step graph. */
 export const STEP_IO = {
@@ -60,7 +60,12 @@ export interface TrainingStepGraphOptions {
  * is 0 at placeholder positions: the placeholder rows reach the encoder through a MatMul, so their gradient
  * is onehotᵀ · g and the frozen table never gets a gradient.
  */
-function embeddingModel(models: TrainingModels, shape: TrainingStepShape, opset: number, teIdsType?: 'int32' | 'int64'): ModelProto {
+function embeddingModel(
+  models: TrainingModels,
+  shape: TrainingStepShape,
+  opset: number,
+  teIdsType?: 'int32' | 'int64',
+): ModelProto {
   const [vocab, hidden] = models.tokenTable.dims;
   const { batch, numVectors } = shape;
   const sequence = models.sequenceLength;
@@ -68,14 +73,30 @@ function embeddingModel(models: TrainingModels, shape: TrainingStepShape, opset:
   const rows = g.input(STEP_IO.rows, 'float32', [numVectors, hidden]);
   const placeholderIds = g.input(STEP_IO.placeholderIds, 'int32', [numVectors]);
   const ids = g.input(STEP_IO.inputIds, 'int32', [batch, sequence]);
-  const table = g.initializer('token_table', { type: 'float32', dims: [vocab, hidden], data: models.tokenTable.data });
-  const hits = g.op('Cast', [g.op('Equal', [g.op('Reshape', [ids, g.ints([batch, sequence, 1])]), placeholderIds])], { to: 1 });
+  const table = g.initializer('token_table', {
+    type: 'float32',
+    dims: [vocab, hidden],
+    data: models.tokenTable.data,
+  });
+  const hits = g.op(
+    'Cast',
+    [g.op('Equal', [g.op('Reshape', [ids, g.ints([batch, sequence, 1])]), placeholderIds])],
+    { to: 1 },
+  );
   const placeholderPart = g.op('MatMul', [hits, rows]);
-  const keep = g.op('Sub', [g.scalar(1), g.op('MatMul', [hits, g.constant(new Float32Array(numVectors).fill(1), [numVectors, 1])])]);
-  const frozen = g.op('Gather', [table, g.op('Min', [ids, g.constant([vocab - 1], [], 'int32', 'last_id')])], { axis: 0 });
+  const keep = g.op('Sub', [
+    g.scalar(1),
+    g.op('MatMul', [hits, g.constant(new Float32Array(numVectors).fill(1), [numVectors, 1])]),
+  ]);
+  const frozen = g.op(
+    'Gather',
+    [table, g.op('Min', [ids, g.constant([vocab - 1], [], 'int32', 'last_id')])],
+    { axis: 0 },
+  );
   const tokens = g.op('Add', [g.op('Mul', [frozen, keep]), placeholderPart]);
   g.output(tokens, 'float32', [batch, sequence, hidden], 'token_embeddings');
-  if (teIdsType === 'int64') g.output(g.op('Cast', [ids], { to: 7 }), 'int64', [batch, sequence], 'input_ids_int64');
+  if (teIdsType === 'int64')
+    g.output(g.op('Cast', [ids], { to: 7 }), 'int64', [batch, sequence], 'input_ids_int64');
   return g.toModel();
 }
 
@@ -83,7 +104,8 @@ function inputType(model: ModelProto, name: string): 'int32' | 'int64' | undefin
   const v = graphOf(model).input?.find((i) => i.name === name);
   if (!v) return undefined;
   const type = elementTypeOf(v.type?.tensorType?.elemType ?? 0);
-  if (type !== 'int32' && type !== 'int64') throw new Error(`text encoder input "${name}" is ${type}; expected int32 or int64 ids`);
+  if (type !== 'int32' && type !== 'int64')
+    throw new Error(`text encoder input "${name}" is ${type}; expected int32 or int64 ids`);
   return type;
 }
 
@@ -95,18 +117,20 @@ export async function buildTrainingLossGraph(
 ): Promise<ModelProto> {
   const { batch, numVectors, latentHeight, latentWidth } = shape;
   for (const [name, v] of Object.entries(shape)) {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`training step ${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1)
+      throw new Error(`training step ${name} must be a positive integer, got ${v}`);
   }
-  const opset = Math.max(13, defaultOpset(models.textEncoder));
-  const teIds = inputType(models.textEncoder, 'input_ids');
+  const graphs: TrainingGraphs = models.graphs();
+  const opset = Math.max(13, defaultOpset(graphs.textEncoder));
+  const teIds = inputType(graphs.textEncoder, 'input_ids');
   const embeddings = embeddingModel(models, shape, opset, teIds);
-  const connect: Record<string, string> = { [models.embedsInput]: 'token_embeddings' };
+  const connect: Record<string, string> = { [graphs.embedsInput]: 'token_embeddings' };
   if (teIds) connect.input_ids = teIds === 'int64' ? 'input_ids_int64' : STEP_IO.inputIds;
-  const conditioned = mergeModels(embeddings, models.textEncoder, { connect, secondPrefix: 'te/' });
-  const unetOutput = graphOf(models.unet).output?.[0]?.name;
+  const conditioned = mergeModels(embeddings, graphs.textEncoder, { connect, secondPrefix: 'te/' });
+  const unetOutput = graphOf(graphs.unet).output?.[0]?.name;
   if (!unetOutput) throw new Error('UNet model has no output');
-  const joined = mergeModels(conditioned, models.unet, {
-    connect: { encoder_hidden_states: `te/${models.hiddenOutput}` },
+  const joined = mergeModels(conditioned, graphs.unet, {
+    connect: { encoder_hidden_states: `te/${graphs.hiddenOutput}` },
     secondPrefix: 'unet/',
   });
   const latentShape = [batch, models.latentChannels, latentHeight, latentWidth];
@@ -116,7 +140,10 @@ export async function buildTrainingLossGraph(
     g.output(g.op('ReduceMean', [g.op('Mul', [diff, diff])], { keepdims: 0 }), 'float32', [], STEP_IO.loss);
     if (options.exposePrediction) g.output(`unet/${unetOutput}`, 'float32', latentShape, STEP_IO.prediction);
   });
-  const named = renameTensors(withLoss, { 'unet/sample': STEP_IO.noisyLatents, 'unet/timestep': STEP_IO.timesteps });
+  const named = renameTensors(withLoss, {
+    'unet/sample': STEP_IO.noisyLatents,
+    'unet/timestep': STEP_IO.timesteps,
+  });
   const present = new Set((graphOf(named).input ?? []).map((v) => v.name ?? ''));
   const shapes: Record<string, readonly number[]> = {
     [STEP_IO.rows]: [numVectors, models.tokenTable.dims[1]],
@@ -128,7 +155,9 @@ export async function buildTrainingLossGraph(
   };
   const unexpected = [...present].filter((n) => !(n in shapes));
   if (unexpected.length) {
-    throw new Error(`training step graph has unexpected inputs ${unexpected.join(', ')}; the text encoder / UNet take more inputs than SD's`);
+    throw new Error(
+      `training step graph has unexpected inputs ${unexpected.join(', ')}; the text encoder / UNet take more inputs than SD's`,
+    );
   }
   const folded = await foldShapes(constantNodesToInitializers(named), shapes);
   return removeDeadNodes(folded, { pruneInputs: false });

@@ -31,8 +31,20 @@ export interface StepOutputs {
   readonly runMs: number;
 }
 
+/** Thrown by `run` on a session the cache has freed; fetch a new one with `trainingStepSession`. */
+export class SessionReleasedError extends Error {
+  constructor() {
+    super('training step session was released; get a new one from trainingStepSession()');
+    this.name = 'SessionReleasedError';
+  }
+}
+
 /** A ready training-step session of one shape. */
 export class TrainingStepSession {
+  private running = 0;
+  private retired = false;
+  private released = false;
+
   private constructor(
     private readonly session: ModelSession,
     readonly shape: TrainingStepShape,
@@ -42,20 +54,49 @@ export class TrainingStepSession {
   ) {}
 
   /** Builds the graph and its session (seconds for a real SD model; use `trainingStepSession` to cache). */
-  static async create(models: TrainingModels, shape: TrainingStepShape, provider: ProviderChoice = 'auto'): Promise<TrainingStepSession> {
+  static async create(
+    models: TrainingModels,
+    shape: TrainingStepShape,
+    provider: ProviderChoice = 'auto',
+  ): Promise<TrainingStepSession> {
     const model = await buildTrainingStepGraph(models, shape);
     const session = await createSession(model, { provider }, 'textual-inversion training step');
-    return new TrainingStepSession(session, shape, models.tokenTable.dims[1], models.sequenceLength, models.latentChannels);
+    return new TrainingStepSession(
+      session,
+      shape,
+      models.tokenTable.dims[1],
+      models.sequenceLength,
+      models.latentChannels,
+    );
   }
 
   /** Runs loss and gradient for one micro-batch. */
   async run(feeds: StepFeeds): Promise<StepOutputs> {
+    if (this.released) throw new SessionReleasedError();
+    this.running += 1;
+    try {
+      return await this.runChecked(feeds);
+    } finally {
+      this.running -= 1;
+      if (this.retired && this.running === 0) await this.release();
+    }
+  }
+
+  /** Frees the session once no run is in flight (the cache retires sessions it evicts). */
+  async retire(): Promise<void> {
+    this.retired = true;
+    if (this.running === 0) await this.release();
+  }
+
+  private async runChecked(feeds: StepFeeds): Promise<StepOutputs> {
     const { batch, numVectors, latentHeight, latentWidth } = this.shape;
     const latentShape = [batch, this.channels, latentHeight, latentWidth];
     const latentSize = batch * this.channels * latentHeight * latentWidth;
     const expect = (name: string, actual: number, wanted: number, dims: readonly number[]): void => {
       if (actual !== wanted) {
-        throw new Error(`training step: ${name} has ${actual} values, expected ${wanted} for shape [${dims.join(', ')}]`);
+        throw new Error(
+          `training step: ${name} has ${actual} values, expected ${wanted} for shape [${dims.join(', ')}]`,
+        );
       }
     };
     expect('rows', feeds.rows.length, numVectors * this.hidden, [numVectors, this.hidden]);
@@ -72,7 +113,9 @@ export class TrainingStepSession {
       [STEP_IO.timesteps]: new ort.Tensor('float32', Float32Array.from(feeds.timesteps), [batch]),
       [STEP_IO.target]: new ort.Tensor('float32', feeds.target, latentShape),
     };
-    const feedsPresent = Object.fromEntries(Object.entries(tensors).filter(([name]) => this.session.inputNames.includes(name)));
+    const feedsPresent = Object.fromEntries(
+      Object.entries(tensors).filter(([name]) => this.session.inputNames.includes(name)),
+    );
     const started = performance.now();
     const out = await this.session.run(feedsPresent, [STEP_IO.loss, STEP_IO.grad]);
     const runMs = performance.now() - started;
@@ -81,6 +124,8 @@ export class TrainingStepSession {
   }
 
   async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     await this.session.release();
   }
 }
@@ -89,11 +134,23 @@ const CACHE_LIMIT = 2;
 const cache = new Map<string, Promise<TrainingStepSession>>();
 
 /**
- * The cached session for `models` at `shape` (the newest few are kept). Concurrent
- * callers share one build.
+ * The cached session for `models` at `shape`. The newest few are kept; an evicted one is freed after its
+ * last run in flight, so callers fetch the session per run rather than holding it. Concurrent callers
+ * share one build.
  */
-export function trainingStepSession(models: TrainingModels, shape: TrainingStepShape, provider: ProviderChoice = 'auto'): Promise<TrainingStepSession> {
-  const key = JSON.stringify([models.cacheKey, shape.batch, shape.numVectors, shape.latentHeight, shape.latentWidth, provider]);
+export function trainingStepSession(
+  models: TrainingModels,
+  shape: TrainingStepShape,
+  provider: ProviderChoice = 'auto',
+): Promise<TrainingStepSession> {
+  const key = JSON.stringify([
+    models.cacheKey,
+    shape.batch,
+    shape.numVectors,
+    shape.latentHeight,
+    shape.latentWidth,
+    provider,
+  ]);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -103,7 +160,11 @@ export function trainingStepSession(models: TrainingModels, shape: TrainingStepS
   const created = TrainingStepSession.create(models, shape, provider);
   cache.set(key, created);
   created.catch(() => cache.delete(key));
-  // evicted sessions are not released here: a running trainer may still hold one; GC frees them after
-  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  while (cache.size > CACHE_LIMIT) {
+    const oldest = cache.keys().next().value as string;
+    const evicted = cache.get(oldest)!;
+    cache.delete(oldest);
+    evicted.then((old) => old.retire()).catch(() => undefined);
+  }
   return created;
 }

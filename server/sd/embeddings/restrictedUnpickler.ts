@@ -203,7 +203,7 @@ export function unpickle(data: Uint8Array, source: string): PickleValue {
       case 0x8b: stack.push(long(bytes(u32()))); break; // LONG4
       case 0x49: { const s = line(); stack.push(s === '00' ? false : s === '01' ? true : parseInt(s, 10)); break; } // INT
       case 0x4c: stack.push(parseInt(line().replace(/L$/, ''), 10)); break; // LONG
-      case 0x47: (need(8), (pos += 8)); stack.push(view.getFloat64(pos - 8, false)); break; // BINFLOAT
+      case 0x47: need(8); pos += 8; stack.push(view.getFloat64(pos - 8, false)); break; // BINFLOAT
       case 0x46: stack.push(parseFloat(line())); break; // FLOAT
       case 0x58: stack.push(text.decode(bytes(u32()))); break; // BINUNICODE
       case 0x8c: stack.push(text.decode(bytes(u8()))); break; // SHORT_BINUNICODE

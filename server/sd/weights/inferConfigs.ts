@@ -71,7 +71,6 @@ export function inferLdmConfigs(
   };
 
   const u = layout.unet;
-  const levels = u.layersPerBlock.length;
   const blockOut = u.layersPerBlock.map(
     (_, i) => shapeOf('unet', `down_blocks.${i}.resnets.0.conv1.weight`)[0]!,
   );

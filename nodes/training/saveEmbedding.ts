@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { defineNode } from '../../server/engine/nodeDefinition';
+import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
+import { expectEmbeddings } from '../../server/sd/model/nodeValues';
+import { isSafeFileName } from '../../server/storage/safePath';
+
+export const EMBEDDING_DESTINATIONS = ['embeddings', 'output'] as const;
+
+/** `name` + `.safetensors`, or an error naming the bad name and the fix. */
+export function embeddingFileName(name: string): string {
+  const base = name.replace(/\.safetensors$/i, '');
+  if (!isSafeFileName(base) || base.startsWith('.')) {
+    throw new Error(
+      `filename "${name}" is not a plain file name; use letters, digits, "-" or "_" (no folders)`,
+    );
+  }
+  return `${base}.safetensors`;
+}
+
+/** The token without brackets, the default file name: `<cat-toy>` → `cat-toy`. */
+export function defaultEmbeddingName(token: string): string {
+  return token.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'embedding';
+}
+
+/**
+ * Saves an EMBEDDING as diffusers' textual_inversion.py does ({"<token>": float32[n, dim]}, metadata
+ * format=pt), atomically, into models/embeddings/ (usable as `embedding:NAME` in prompts) or output/.
+ */
+export const saveEmbedding = defineNode({
+  type: 'SaveEmbedding',
+  displayName: 'Save Embedding',
+  category: 'training',
+  description:
+    'Writes the learned token as a .safetensors embedding (diffusers layout), replacing a file of the same name.',
+  outputNode: true,
+  inputs: {
+    required: {
+      embedding: ['EMBEDDING'],
+      filename: [
+        'STRING',
+        { default: '', tooltip: 'File name without extension; empty: the token without brackets.' },
+      ],
+      destination: [
+        EMBEDDING_DESTINATIONS,
+        { default: 'embeddings', tooltip: 'models/embeddings/ (for prompts) or output/.' },
+      ],
+    },
+  },
+  outputs: [],
+  validateInputs: (inputs) => {
+    if (typeof inputs.filename !== 'string' || inputs.filename === '') return true;
+    try {
+      embeddingFileName(inputs.filename);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  },
+  execute: async (inputs, ctx) => {
+    const embeddings = expectEmbeddings(inputs.embedding, 'embedding');
+    if (embeddings.length === 0) throw new Error('input "embedding" holds no embedding to save');
+    const name = embeddingFileName(String(inputs.filename) || defaultEmbeddingName(embeddings[0]!.token));
+    const toModels = inputs.destination === 'embeddings';
+    const folder = toModels ? path.join(ctx.dirs.models, 'embeddings') : ctx.dirs.output;
+    const step = (embeddings[0] as { step?: unknown }).step;
+    await writeEmbeddingFile(
+      path.join(folder, name),
+      embeddings,
+      typeof step === 'number' ? { step: String(step) } : {},
+    );
+    const saved = embeddings.map((e) => ({ token: e.token, num_vectors: e.numVectors, dim: e.dim }));
+    return {
+      ui: {
+        embeddings: [
+          { filename: name, subfolder: '', type: toModels ? 'embeddings' : 'output', tokens: saved },
+        ],
+      },
+    };
+  },
+});

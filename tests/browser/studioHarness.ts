@@ -1,0 +1,198 @@
+/**
+ * Shared set-up of the browser tests: builds the client once per test file into a temp folder (so parallel
+ * test files never race on client/dist), starts the real studio on an ephemeral port with a temp data dir,
+ * and launches headless Chromium with a fresh profile.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { startStudio, type Studio, type StudioOptions } from '../../server/studio';
+import { silentLogger } from '../../server/config';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Screenshots land here (repo-relative, gitignored). */
+export const SCREENSHOT_DIR = path.join(repoRoot, 'test-output', 'browser');
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Builds the client with client/vite.config.ts into `outDir`. */
+export async function buildClient(outDir: string): Promise<void> {
+  await build({
+    configFile: path.join(repoRoot, 'client', 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+export interface BrowserStudio {
+  studio: Studio;
+  context: BrowserContext;
+  page: Page;
+  tmp: string;
+  /** Uncaught page exceptions and console errors seen so far (failed requests excepted: tests provoke 400s). */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Starts everything a browser test needs; `close()` tears it down and deletes the temp folder. */
+export async function startBrowserStudio(options: Partial<StudioOptions> = {}): Promise<BrowserStudio> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'studio-browser-'));
+  const dist = path.join(tmp, 'dist');
+  await buildClient(dist);
+  const studio = await startStudio({
+    port: 0,
+    dataDir: path.join(tmp, 'data'),
+    modelsDir: path.join(tmp, 'models'),
+    executionProvider: 'cpu',
+    serveClient: true,
+    clientDistDir: dist,
+    logger: silentLogger,
+    ...options,
+  });
+  // a persistent context is how playwright takes a fresh --user-data-dir
+  const context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+      pageErrors.push(msg.text());
+  });
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  return {
+    studio,
+    context,
+    page,
+    tmp,
+    pageErrors,
+    async close() {
+      await context.close().catch(() => undefined);
+      await studio.close();
+      await rm(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Saves a full-page screenshot as test-output/browser/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** What {@link waitUntil} passes into the page: a node id or nothing. */
+export type WaitArg = string | number | null;
+
+/**
+ * `page.waitForFunction` that names what it waited for when it times out (playwright's own message only
+ * says which function, not which step of the test).
+ */
+export async function waitUntil(
+  page: Page,
+  what: string,
+  fn: (arg: WaitArg) => boolean,
+  arg: WaitArg,
+  timeoutMs = 15_000,
+): Promise<void> {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: timeoutMs });
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new Error(`timed out after ${timeoutMs} ms waiting until ${what} (${message})`);
+  }
+}
+
+/**
+ * Adds a node as a person does: double-click the canvas at page point (x, y), type `query`, wait until
+ * the search lists `type` first, press Enter. Litegraph tells a double-click by a 300 ms window; on a
+ * loaded 2-core CI machine one can be missed, so the double-click is repeated (at most 3 times).
+ */
+export async function addNodeBySearch(
+  page: Page,
+  x: number,
+  y: number,
+  query: string,
+  type: string,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.dblclick(x, y);
+    try {
+      await page.waitForFunction(() => document.activeElement?.closest('.litesearchbox') != null, null, {
+        timeout: 3000,
+      });
+      break;
+    } catch (err) {
+      if (attempt === 3) {
+        throw new Error(`the node search box did not open after 3 double-clicks at (${x}, ${y})`, {
+          cause: err,
+        });
+      }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(400);
+    }
+  }
+  await page.keyboard.type(query);
+  // the list refreshes on a timer after each key: Enter must wait for the final list
+  await waitUntil(
+    page,
+    `the node search lists ${type} first for "${query}"`,
+    (expected) =>
+      document.querySelector<HTMLElement>('.litesearchbox .lite-search-item')?.dataset.type === expected,
+    escape(type),
+  );
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Clicks the canvas at page point (x, y) until `done()` is true, at most 3 times. Litegraph turns a
+ * press into a drag when any pointer event arrives more than 150 ms after pointerdown; on a loaded
+ * 2-core CI machine a plain click can cross that line, and then nothing is clicked.
+ */
+export async function clickCanvasUntil(
+  page: Page,
+  x: number,
+  y: number,
+  what: string,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.mouse.click(x, y);
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      if (await done()) return;
+      await page.waitForTimeout(50);
+    }
+  }
+  throw new Error(`clicking (${x}, ${y}) 3 times did not ${what}`);
+}
+
+/** Clicks a canvas button that opens a file dialog (same retry as {@link clickCanvasUntil}). */
+export async function clickForFileChooser(page: Page, x: number, y: number): Promise<FileChooser> {
+  for (let attempt = 1; ; attempt++) {
+    const chooser = page.waitForEvent('filechooser', { timeout: 3000 });
+    await page.mouse.click(x, y);
+    try {
+      return await chooser;
+    } catch (err) {
+      if (attempt === 3)
+        throw new Error(`clicking (${x}, ${y}) 3 times opened no file dialog`, { cause: err });
+    }
+  }
+}
