@@ -13,9 +13,10 @@ import {
   screenshot,
   startBrowserStudio,
   waitUntil,
+  widgetRect,
   type BrowserStudio,
 } from './studioHarness';
-import { FAKE_TRAINER_NODE, testNodes } from './testNodes';
+import { FAILING_NODE, FAILURE_MESSAGE, FAKE_TRAINER_NODE, testNodes } from './testNodes';
 import { TRAINER_STEPS, trainerWorkflow } from './workflowFixtures';
 
 let h: BrowserStudio;
@@ -117,11 +118,11 @@ describe('live execution feedback', () => {
     await expect(textarea.isVisible()).resolves.toBe(true);
     await expect(textarea.inputValue()).resolves.toBe(values[0]);
     await textarea.fill('a painting of <cat-toy>');
-    const combo = await h.page.evaluate(() => window.studio!.widgetRect(4, 'sampler'));
+    const combo = await widgetRect(h.page, 4, 'sampler');
     await clickCanvasUntil(
       h.page,
-      combo!.left + combo!.width / 2,
-      combo!.top + combo!.height / 2,
+      combo.left + combo.width / 2,
+      combo.top + combo.height / 2,
       'open the sampler menu',
       () => h.page.locator('.litecontextmenu').isVisible(),
     );
@@ -133,6 +134,39 @@ describe('live execution feedback', () => {
     expect(second.prompt[2]['4']).toMatchObject({
       inputs: { text: 'a painting of <cat-toy>', seed: Number(values[1]) + 1, sampler: 'euler' },
     });
+  });
+
+  it('shows an execution error on the node that failed', async () => {
+    const wf = trainerWorkflow();
+    const failing = {
+      ...wf.nodes[2]!,
+      id: 5,
+      type: FAILING_NODE,
+      pos: [820, 420],
+      inputs: [{ name: 'images', type: 'IMAGE', link: 3 }],
+      widgets_values: [],
+    };
+    await openWorkflowFile({
+      ...wf,
+      last_node_id: 5,
+      last_link_id: 3,
+      nodes: [...wf.nodes, failing],
+      links: [...wf.links, [3, 2, 0, 5, 0, 'IMAGE']],
+    });
+    await h.page.getByTestId('queue-button').click();
+    await waitUntil(
+      h.page,
+      'node 5 shows its error',
+      () => window.studio!.nodeState(5).errors.length > 0,
+      null,
+      30_000,
+    );
+    const state = await h.page.evaluate(() => window.studio!.nodeState(5));
+    expect(state.errors.join(' ')).toContain(FAILURE_MESSAGE);
+    await expect(h.page.getByText(`Failing (test) (#5) failed`).isVisible()).resolves.toBe(true);
+    await screenshot(h.page, 'execution-error');
+    // the workflow for the next tests: the same graph without the failing node
+    await openWorkflowFile(trainerWorkflow());
   });
 
   it('interrupts a running prompt from the toolbar', async () => {
@@ -201,34 +235,24 @@ describe('live execution feedback', () => {
     const id = await h.page.evaluate(
       () => window.studio!.graph.nodes.find((n) => n.type === 'LoadImage')!.id,
     );
-    // widgets get their y once the node has been laid out and drawn
-    await waitUntil(
-      h.page,
-      'the LoadImage node is laid out',
-      (nodeId) => (window.studio!.graph.getNodeById(nodeId!)!.widgets![1]!.y ?? 0) > 0,
-      id,
-    );
-    const button = await h.page.evaluate((nodeId) => window.studio!.widgetRect(nodeId, 'upload'), id);
+    const button = await widgetRect(h.page, id, 'upload');
     const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#e76f51' } })
       .png()
       .toBuffer();
     const chooser = await clickForFileChooser(
       h.page,
-      button!.left + button!.width / 2,
-      button!.top + button!.height / 2,
+      button.left + button.width / 2,
+      button.top + button.height / 2,
     );
     await chooser.setFiles({ name: 'swatch.png', mimeType: 'image/png', buffer: png });
     await waitUntil(
       h.page,
-      'the uploaded image is loaded for the node',
-      (nodeId) => window.studio!.nodeImages(nodeId!).some((i) => i.loaded),
+      'the upload is selected in the image combo and loaded for the node',
+      (nodeId) =>
+        window.studio!.graph.getNodeById(nodeId!)!.widgets![0]!.value === 'swatch.png' &&
+        window.studio!.nodeImages(nodeId!).some((i) => i.loaded && i.src.includes('swatch.png')),
       id,
     );
-    const combo = await h.page.evaluate(
-      (nodeId) => window.studio!.graph.getNodeById(nodeId)!.widgets![0]!.value,
-      id,
-    );
-    expect(combo).toBe('swatch.png');
     await expect(h.page.evaluate((nodeId) => window.studio!.nodeImages(nodeId), id)).resolves.toMatchObject([
       { loaded: true, width: 40, height: 30 },
     ]);

@@ -19,6 +19,7 @@ import {
   repoRoot,
   screenshot,
   startBrowserStudio,
+  widgetRect,
   type BrowserStudio,
 } from './studioHarness';
 
@@ -129,21 +130,34 @@ describe('studio page', () => {
 
   it('restores the edited graph after a page reload', async () => {
     const empty = String(nodeOfType(shipped, 'EmptyImage').id);
-    const rect = await h.page.evaluate((id) => window.studio!.widgetRect(id, 'width'), empty);
-    if (!rect) throw new Error('EmptyImage has no width widget');
+    const rect = await widgetRect(h.page, empty, 'width');
     const width = () =>
       h.page.evaluate((id) => window.studio!.graph.getNodeById(id)!.widgets![0]!.value, empty);
     const widthBefore = await width();
     // the right arrow of a number widget adds one step
     await clickCanvasUntil(
       h.page,
-      rect.left + rect.width - 22,
+      // 15 graph units from the right edge: inside the arrow zone at any zoom (widgets are 20 units high)
+      rect.left + rect.width - 15 * (rect.height / 20),
       rect.top + rect.height / 2,
       'change the width',
       async () => (await width()) !== widthBefore,
     );
     const widthAfter = await width();
     expect(widthAfter).toBe(Number(widthBefore) + 1);
+    // pan the view by dragging empty canvas; the view comes back after the reload too
+    const view = () =>
+      h.page.evaluate(() => {
+        const ds = window.studio!.graph.list_of_graphcanvas![0]!.ds;
+        return [ds.scale, Math.round(ds.offset[0]), Math.round(ds.offset[1])];
+      });
+    const viewBefore = await view();
+    await h.page.mouse.move(rect.left + 10, rect.top - 150);
+    await h.page.mouse.down();
+    await h.page.mouse.move(rect.left + 70, rect.top - 110, { steps: 5 });
+    await h.page.mouse.up();
+    const panned = await view();
+    expect(panned).not.toEqual(viewBefore);
     await h.page.reload();
     await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
     const restored = await h.page.evaluate(
@@ -151,6 +165,17 @@ describe('studio page', () => {
       empty,
     );
     expect(restored).toBe(widthAfter);
+    expect(await view()).toEqual(panned);
+  });
+
+  it('downloads the workflow as JSON', async () => {
+    const download = h.page.waitForEvent('download');
+    await h.page.getByTitle('Download as JSON').click();
+    const file = await (await download).path();
+    const saved = uiWorkflowSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const onCanvas = await h.page.evaluate(() => window.studio!.graph.nodes.map((n) => [n.id, n.type]));
+    expect(saved.nodes.map((n) => [n.id, n.type])).toEqual(onCanvas);
+    expect((await download).suggestedFilename()).toBe('default.json');
   });
 
   it('saves to the library, reopens and deletes it', async () => {

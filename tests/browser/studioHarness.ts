@@ -180,7 +180,8 @@ export async function clickCanvasUntil(
       await page.waitForTimeout(50);
     }
   }
-  throw new Error(`clicking (${x}, ${y}) 3 times did not ${what}`);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'failed-click.png') });
+  throw new Error(`clicking (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`);
 }
 
 /** Clicks a canvas button that opens a file dialog (same retry as {@link clickCanvasUntil}). */
@@ -195,4 +196,26 @@ export async function clickForFileChooser(page: Page, x: number, y: number): Pro
         throw new Error(`clicking (${x}, ${y}) 3 times opened no file dialog`, { cause: err });
     }
   }
+}
+
+/** The page rectangle of a widget, once its node has been laid out on the canvas. */
+export async function widgetRect(
+  page: Page,
+  nodeId: string | number,
+  widget: string,
+): Promise<{ left: number; top: number; width: number; height: number }> {
+  const target: [string | number, string] = [nodeId, widget];
+  try {
+    await page.waitForFunction(([id, name]) => window.studio!.widgetRect(id, name) !== undefined, target, {
+      timeout: 15_000,
+    });
+  } catch (err) {
+    throw new Error(`widget "${widget}" of node ${nodeId} was never laid out on the canvas`, { cause: err });
+  }
+  const rect = await page.evaluate(([id, name]) => window.studio!.widgetRect(id, name), [
+    nodeId,
+    widget,
+  ] as const);
+  if (!rect) throw new Error(`node ${nodeId} has no widget "${widget}"`);
+  return rect;
 }

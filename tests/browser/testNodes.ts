@@ -6,6 +6,8 @@ import { defineNode, type NodeDefinition } from '../../server/engine/nodeDefinit
 
 export const WIDGET_KINDS_NODE = 'TestWidgetKinds';
 export const FAKE_TRAINER_NODE = 'TestFakeTrainer';
+export const FAILING_NODE = 'TestFailing';
+export const FAILURE_MESSAGE = 'the test node fails on purpose; remove it from the graph';
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -42,6 +44,17 @@ export const testNodes: readonly NodeDefinition[] = [
         ],
       },
     }),
+  }),
+  defineNode({
+    type: FAILING_NODE,
+    displayName: 'Failing (test)',
+    category: 'testing',
+    outputNode: true,
+    inputs: { required: { images: ['IMAGE'] } },
+    outputs: [],
+    execute: () => {
+      throw new Error(FAILURE_MESSAGE);
+    },
   }),
   defineNode({
     type: FAKE_TRAINER_NODE,

@@ -1,0 +1,37 @@
+/**
+ * Starts the studio page: canvas, node types from the server, live events, the last (or default)
+ * workflow, shortcuts, and persistence of the graph across reloads.
+ */
+import { watch } from 'vue';
+import { graphHost } from '../canvas/graphHost';
+import { useNodeDefStore } from '../stores/nodeDefStore';
+import { useQueueStore } from '../stores/queueStore';
+import { useUndoStore } from '../stores/undoStore';
+import { useWorkflowStore } from '../stores/workflowStore';
+import { installDebugHandle } from './debugHandle';
+import { installKeybindings, type ShortcutActions } from './keybindings';
+import { connectLiveEvents } from './liveEvents';
+
+/** Boots the page; throws (with the reason) when the server's node definitions cannot be loaded. */
+export async function bootStudio(
+  container: HTMLElement,
+  canvasEl: HTMLCanvasElement,
+  actions: ShortcutActions,
+): Promise<void> {
+  const undo = useUndoStore();
+  const workflow = useWorkflowStore();
+  const layer = graphHost.createLayer(container, canvasEl);
+  graphHost.init(canvasEl, () => undo.checkSoon());
+  installDebugHandle();
+  await useNodeDefStore().load({ layer, onChange: () => undo.checkSoon() });
+  connectLiveEvents();
+  if (!workflow.restoreLastSession()) await workflow.openDefault();
+  watch(
+    () => undo.revision,
+    () => workflow.markModified(),
+  );
+  installKeybindings(actions);
+  window.addEventListener('beforeunload', () => workflow.persist());
+  void useQueueStore().refresh();
+  void workflow.refreshLibrary();
+}

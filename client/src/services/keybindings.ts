@@ -1,0 +1,58 @@
+/**
+ * Keyboard shortcuts and change detection: Ctrl+Enter queues, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo and
+ * redo, Ctrl+S saves; every pointer-up and key-up asks the undo store whether the graph changed.
+ */
+import { useUndoStore } from '../stores/undoStore';
+
+export interface ShortcutActions {
+  queue(front: boolean): void;
+  save(): void;
+  openFile(): void;
+}
+
+function isTextTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Installs the shortcuts on `window`; returns a function that removes them. */
+export function installKeybindings(actions: ShortcutActions): () => void {
+  const undo = useUndoStore();
+  const onKeyDown = (e: KeyboardEvent) => {
+    const mod = e.ctrlKey || e.metaKey;
+    if (!mod) return;
+    const key = e.key.toLowerCase();
+    if (key === 'enter') {
+      e.preventDefault();
+      actions.queue(e.shiftKey);
+      return;
+    }
+    if (key === 's') {
+      e.preventDefault();
+      actions.save();
+      return;
+    }
+    if (key === 'o') {
+      e.preventDefault();
+      actions.openFile();
+      return;
+    }
+    if (isTextTarget(e.target)) return;
+    if (key === 'z' && !e.shiftKey) {
+      e.preventDefault();
+      undo.undo();
+    } else if (key === 'y' || (key === 'z' && e.shiftKey)) {
+      e.preventDefault();
+      undo.redo();
+    }
+  };
+  const onSettled = () => undo.checkSoon();
+  window.addEventListener('keydown', onKeyDown);
+  window.addEventListener('keyup', onSettled);
+  window.addEventListener('pointerup', onSettled);
+  return () => {
+    window.removeEventListener('keydown', onKeyDown);
+    window.removeEventListener('keyup', onSettled);
+    window.removeEventListener('pointerup', onSettled);
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Routes everything the WebSocket delivers: ComfyUI events to the execution store, chart and image events
+ * of nodes (nodeEventTables.ts) to their node, preview frames to the running node, and queue changes to
+ * the side panel. Also grows nodes that just received an image or a chart.
+ */
+import { StudioSocket, tabClientId } from '../api/studioSocket';
+import { viewUrl } from '../api/studioApi';
+import type { SocketFrame } from '../api/socketFrames';
+import type { WsEvent } from '../api/wire';
+import { graphHost } from '../canvas/graphHost';
+import { StudioNode } from '../canvas/studioNode';
+import { ensureFreeSpace, outputImages, outputTextLines } from '../canvas/nodeOverlays';
+import { useExecutionStore } from '../stores/executionStore';
+import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
+import { useQueueStore } from '../stores/queueStore';
+import { useToastStore } from '../stores/toastStore';
+import { IMAGE_EVENTS, imagesFromEvent } from './nodeEventTables';
+
+const IMAGE_SPACE = 240;
+const CHART_SPACE = 150;
+
+function makeRoom(nodeId: string, needed: number): void {
+  const node = graphHost.nodeById(nodeId);
+  if (node instanceof StudioNode) node.requestRoom(needed);
+  else if (node) ensureFreeSpace(node, needed);
+}
+
+/** Node-specific events, known to the wire schemas or not: charts and images from the tables. */
+function applyNodeEvent(type: string, data: Record<string, unknown>): void {
+  const chartNode = useNodeSeriesStore().addEvent(type, data);
+  if (chartNode) makeRoom(chartNode, CHART_SPACE);
+  if (IMAGE_EVENTS.has(type)) {
+    const found = imagesFromEvent(data);
+    if (found) {
+      useExecutionStore().showImageOnNode(
+        found.nodeId,
+        viewUrl(found.images[found.images.length - 1]!, Date.now()),
+      );
+      makeRoom(found.nodeId, IMAGE_SPACE + CHART_SPACE);
+    }
+  }
+}
+
+function applyEvent(event: WsEvent): void {
+  useExecutionStore().applyEvent(event);
+  const queue = useQueueStore();
+  switch (event.type) {
+    case 'status':
+    case 'execution_start':
+    case 'execution_success':
+    case 'execution_interrupted':
+      queue.scheduleRefresh();
+      break;
+    case 'executing':
+      if (event.data.node) useNodeSeriesStore().clearNode(event.data.node);
+      else queue.scheduleRefresh(0);
+      break;
+    case 'executed': {
+      const nodeId = event.data.display_node || event.data.node;
+      if (outputImages(event.data.output).length) makeRoom(nodeId, IMAGE_SPACE);
+      const lines = outputTextLines(event.data.output).length;
+      if (lines) makeRoom(nodeId, Math.min(lines, 8) * 16 + 16);
+      useNodeSeriesStore().fillFromOutput(nodeId, event.data.output);
+      break;
+    }
+    case 'execution_error': {
+      const node = graphHost.nodeById(event.data.node_id);
+      useToastStore().show(
+        'error',
+        `${node?.title ?? event.data.node_type} (#${event.data.node_id}) failed`,
+        `${event.data.exception_type}: ${event.data.exception_message}`,
+      );
+      queue.scheduleRefresh();
+      break;
+    }
+    default:
+      break;
+  }
+  applyNodeEvent(event.type, event.data);
+}
+
+function onFrame(frame: SocketFrame): void {
+  if (frame.kind === 'event') applyEvent(frame.event);
+  else if (frame.kind === 'custom') applyNodeEvent(frame.type, frame.data);
+  else if (frame.kind === 'preview') {
+    const bytes = new Uint8Array(frame.bytes);
+    useExecutionStore().applyPreviewBlob(new Blob([bytes], { type: frame.mime }));
+  }
+  graphHost.canvas.setDirty(true, false);
+}
+
+/** Opens the live connection for this tab; returns it (for closing in tests or on unmount). */
+export function connectLiveEvents(): StudioSocket {
+  const exec = useExecutionStore();
+  const socket = new StudioSocket(tabClientId(), onFrame, (state) => {
+    const wasClosed = exec.connection === 'closed';
+    exec.connection = state;
+    if (state === 'open' && wasClosed) void useQueueStore().refresh();
+  });
+  socket.connect();
+  return socket;
+}

@@ -1,0 +1,78 @@
+/**
+ * Queue and interrupt: the canvas graph becomes an API prompt through the server's own converter
+ * (server/engine/workflowToPrompt.ts, using `input_order`), is posted with the workflow for the PNG
+ * metadata, and validation errors land on the nodes they name.
+ */
+import { studioApi } from '../api/studioApi';
+import { tabClientId } from '../api/studioSocket';
+import { workflowToPrompt } from '../../../server/engine/workflowToPrompt';
+import { graphHost } from '../canvas/graphHost';
+import { useExecutionStore } from '../stores/executionStore';
+import { useNodeDefStore } from '../stores/nodeDefStore';
+import { useQueueStore } from '../stores/queueStore';
+import { useToastStore } from '../stores/toastStore';
+import { useUndoStore } from '../stores/undoStore';
+import { isControlMode, nextControlledValue } from '../widgets/controlAfterGenerate';
+import { controlledWidgets } from '../widgets/widgetFactory';
+
+/** Steps every seed-like widget by its control_after_generate mode (after a prompt was queued). */
+export function applyControlAfterGenerate(): void {
+  for (const node of graphHost.graph.nodes) {
+    for (const { target, control } of controlledWidgets(node)) {
+      if (!isControlMode(control.value) || typeof target.value !== 'number') continue;
+      const { min, max, step2 } = target.options;
+      target.value = nextControlledValue(control.value, target.value, { min, max, step: step2 });
+    }
+  }
+  graphHost.canvas.setDirty(true, false);
+}
+
+/** Queues the canvas graph; returns the prompt id, or undefined when the server rejected it. */
+export async function queueCurrentGraph(options: { front?: boolean } = {}): Promise<string | undefined> {
+  const toasts = useToastStore();
+  const exec = useExecutionStore();
+  const workflow = graphHost.serialize();
+  const { prompt, warnings } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
+  for (const w of warnings) console.warn(`workflow → prompt: ${w}`);
+  try {
+    // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
+    exec.clearErrors();
+    const result = await studioApi.queuePrompt({
+      prompt,
+      client_id: tabClientId(),
+      front: options.front,
+      extra_data: { extra_pnginfo: { workflow } },
+    });
+    if (!result.ok) {
+      const { error, node_errors } = result.rejected;
+      exec.setValidationErrors(node_errors);
+      const count = Object.keys(node_errors).length;
+      toasts.show(
+        'error',
+        'Prompt rejected',
+        count
+          ? `${error.message}: ${count} node${count > 1 ? 's have' : ' has'} errors (outlined in red)`
+          : `${error.message}${error.details ? `: ${error.details}` : ''}`,
+      );
+      graphHost.redraw();
+      return undefined;
+    }
+    applyControlAfterGenerate();
+    useUndoStore().check();
+    useQueueStore().scheduleRefresh(0);
+    return result.accepted.prompt_id;
+  } catch (err) {
+    toasts.error('Could not queue the prompt', err);
+    return undefined;
+  }
+}
+
+/** Stops the running prompt. */
+export async function interruptRunning(): Promise<void> {
+  try {
+    await studioApi.interrupt();
+    useToastStore().show('info', 'Interrupt requested');
+  } catch (err) {
+    useToastStore().error('Could not interrupt', err);
+  }
+}

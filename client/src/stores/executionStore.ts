@@ -1,0 +1,193 @@
+/**
+ * What the running (and last) prompt is doing, per node: running node, progress, outputs, previews and
+ * errors. Fed by WebSocket events and by `POST /prompt` rejections; read by the canvas overlays and panels.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { ConnectionState } from '../api/studioSocket';
+import { useNodeSeriesStore } from './nodeSeriesStore';
+import type { NodeErrors, NodeUiOutput, WsEvent, WsEventData } from '../api/wire';
+
+/** An error shown on a node: validation problems before the run, or the exception that stopped it. */
+export interface NodeErrorView {
+  kind: 'validation' | 'execution';
+  messages: string[];
+}
+
+export interface NodeProgress {
+  value: number;
+  max: number;
+}
+
+export const useExecutionStore = defineStore('execution', () => {
+  const connection = ref<ConnectionState>('connecting');
+  const queueRemaining = ref(0);
+  const activePromptId = ref<string | null>(null);
+  const runningNodeId = ref<string | null>(null);
+  const progress = ref<Record<string, NodeProgress>>({});
+  const outputs = ref<Record<string, NodeUiOutput>>({});
+  const outputVersion = ref<Record<string, number>>({});
+  const previews = ref<Record<string, string>>({});
+  const errors = ref<Record<string, NodeErrorView>>({});
+  const cachedNodes = ref<string[]>([]);
+  const lastError = ref<WsEventData<'execution_error'> | null>(null);
+  /** Bumped on every change the canvas must redraw for. */
+  const revision = ref(0);
+
+  const isRunning = computed(() => activePromptId.value !== null);
+
+  function setPreview(nodeId: string, url: string | undefined): void {
+    const old = previews.value[nodeId];
+    if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
+    const next = { ...previews.value };
+    if (url) next[nodeId] = url;
+    else delete next[nodeId];
+    previews.value = next;
+  }
+
+  function finishPrompt(promptId: string): void {
+    if (activePromptId.value !== promptId) return;
+    activePromptId.value = null;
+    runningNodeId.value = null;
+    progress.value = {};
+  }
+
+  /** Applies one known WebSocket event. */
+  function applyEvent(event: WsEvent): void {
+    revision.value++;
+    switch (event.type) {
+      case 'status':
+        queueRemaining.value = event.data.status.exec_info.queue_remaining;
+        return;
+      case 'execution_start':
+        activePromptId.value = event.data.prompt_id;
+        runningNodeId.value = null;
+        progress.value = {};
+        cachedNodes.value = [];
+        lastError.value = null;
+        errors.value = Object.fromEntries(
+          Object.entries(errors.value).filter(([, e]) => e.kind === 'validation'),
+        );
+        return;
+      case 'execution_cached':
+        cachedNodes.value = event.data.nodes;
+        return;
+      case 'executing': {
+        const { node, prompt_id } = event.data;
+        if (node === null) {
+          finishPrompt(prompt_id);
+          return;
+        }
+        activePromptId.value = prompt_id;
+        runningNodeId.value = node;
+        return;
+      }
+      case 'progress':
+        progress.value = {
+          ...progress.value,
+          [event.data.node]: { value: event.data.value, max: event.data.max },
+        };
+        return;
+      case 'executed': {
+        const nodeId = event.data.display_node || event.data.node;
+        outputs.value = { ...outputs.value, [nodeId]: event.data.output };
+        outputVersion.value = { ...outputVersion.value, [nodeId]: (outputVersion.value[nodeId] ?? 0) + 1 };
+        // a node that produced images shows them; one that did not (a trainer, a sampler) keeps its last preview
+        if (Array.isArray(event.data.output.images) && event.data.output.images.length)
+          setPreview(nodeId, undefined);
+        return;
+      }
+      case 'execution_success':
+        finishPrompt(event.data.prompt_id);
+        return;
+      case 'execution_error':
+        lastError.value = event.data;
+        errors.value = {
+          ...errors.value,
+          [event.data.node_id]: {
+            kind: 'execution',
+            messages: [`${event.data.exception_type}: ${event.data.exception_message}`],
+          },
+        };
+        finishPrompt(event.data.prompt_id);
+        return;
+      case 'execution_interrupted':
+        finishPrompt(event.data.prompt_id);
+        return;
+      case 'ti_loss':
+        return;
+    }
+  }
+
+  /** Shows a preview image (a binary frame) on the node that is running now. */
+  function applyPreviewBlob(blob: Blob): void {
+    if (!runningNodeId.value) return;
+    setPreview(runningNodeId.value, URL.createObjectURL(blob));
+    revision.value++;
+  }
+
+  /** Shows an image a custom event sent (e.g. the trainer's periodic sample) on its node. */
+  function showImageOnNode(nodeId: string, url: string): void {
+    setPreview(nodeId, url);
+    revision.value++;
+  }
+
+  /** Shows the outputs of a finished prompt (from history) on the canvas nodes with those ids. */
+  function showOutputs(byNode: Record<string, NodeUiOutput>): void {
+    outputs.value = { ...byNode };
+    const series = useNodeSeriesStore();
+    for (const [id, output] of Object.entries(byNode)) series.fillFromOutput(id, output);
+    revision.value++;
+  }
+
+  /** Marks the nodes a rejected prompt named; any earlier errors are replaced. */
+  function setValidationErrors(nodeErrors: NodeErrors): void {
+    errors.value = Object.fromEntries(
+      Object.entries(nodeErrors).map(([id, e]) => [
+        id,
+        {
+          kind: 'validation' as const,
+          messages: e.errors.map((v) => (v.details ? `${v.message}: ${v.details}` : v.message)),
+        },
+      ]),
+    );
+    revision.value++;
+  }
+
+  function clearErrors(): void {
+    errors.value = {};
+    lastError.value = null;
+    revision.value++;
+  }
+
+  /** Forgets what the canvas shows for nodes (a different workflow was opened). */
+  function clearNodeState(): void {
+    outputs.value = {};
+    useNodeSeriesStore().clearAll();
+    for (const id of Object.keys(previews.value)) setPreview(id, undefined);
+    clearErrors();
+  }
+
+  return {
+    connection,
+    queueRemaining,
+    activePromptId,
+    runningNodeId,
+    progress,
+    outputs,
+    outputVersion,
+    previews,
+    errors,
+    cachedNodes,
+    lastError,
+    revision,
+    isRunning,
+    applyEvent,
+    applyPreviewBlob,
+    showImageOnNode,
+    showOutputs,
+    setValidationErrors,
+    clearErrors,
+    clearNodeState,
+  };
+});
