@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'client/dist/**', 'bench-results/**', 'test-output/**', 'data/**', 'models/**', '.tmp/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'client/dist/**',
+      'bench-results/**',
+      'test-output/**',
+      'data/**',
+      'models/**',
+      '.tmp/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/essential'],
   {

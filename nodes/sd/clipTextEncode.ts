@@ -21,7 +21,8 @@ export const clipTextEncode = defineNode({
   },
   outputs: [{ type: 'CONDITIONING' }],
   // an `embedding:NAME` file replaced on disk must not reuse the cached conditioning
-  isChanged: (inputs, ctx) => embeddingStamps(String(inputs.text ?? ''), path.join(ctx.dirs.models, 'embeddings')),
+  isChanged: (inputs, ctx) =>
+    embeddingStamps(String(inputs.text ?? ''), path.join(ctx.dirs.models, 'embeddings')),
   execute: async (inputs, ctx) => {
     const model = expectFrozenModel(inputs.clip, 'clip');
     const conditioning = await encodePrompt(model, String(inputs.text), {

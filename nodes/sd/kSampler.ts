@@ -1,20 +1,15 @@
-import { encodeJpeg, resizeImage } from '../../server/diffusion/imageIO';
 import { latentToRgbPreview } from '../../server/diffusion/latentPreview';
+import { previewJpeg } from '../../server/diffusion/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { expectConditioning, expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';
 import { runKSampler } from '../../server/sd/model/sampling';
 
-/** Smallest preview side; latent previews are upscaled to at least this (nearest-exact keeps them crisp). */
-const PREVIEW_MIN_SIDE = 256;
-
 /** A JPEG of the first latent of the batch, projected to RGB. */
 async function latentPreview(denoised: Float32Array, shape: readonly number[]): Promise<PreviewImage> {
   const [, c, h, w] = shape as [number, number, number, number];
   const first = latentToRgbPreview(denoised.subarray(0, c * h * w), [1, c, h, w]);
-  const scale = Math.max(1, Math.ceil(PREVIEW_MIN_SIDE / Math.max(h, w)));
-  const image = resizeImage(first, w * scale, h * scale, 'nearest-exact');
-  return { format: 'JPEG', data: await encodeJpeg(image, 0, 80) };
+  return { format: 'JPEG', data: await previewJpeg(first, 80) };
 }
 
 /** Denoises latents with the checkpoint's UNet (classifier-free guidance), reporting every step with a preview. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { encodeJpeg, expectImage, resizeImage } from '../../server/diffusion/imageIO';
+import { expectImage } from '../../server/diffusion/imageIO';
 import { LR_SCHEDULE_NAMES } from '../../server/diffusion/lrSchedule';
+import { previewJpeg } from '../../server/diffusion/previewJpeg';
 import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
 import {
   fillTemplate,
@@ -21,8 +22,6 @@ export function trainingFolder(outputDir: string, token: string): string {
   return path.join(outputDir, 'textual_inversion', slug);
 }
 
-const PREVIEW_MIN_SIDE = 256;
-
 async function previewImage(
   models: { unet: FrozenModel; text: FrozenModel; vae: FrozenModel },
   run: TrainingRun,
@@ -35,10 +34,7 @@ async function previewImage(
     seed: 0,
     signal: ctx.signal,
   });
-  const [, h, w] = image.shape;
-  const scale = Math.max(1, Math.ceil(PREVIEW_MIN_SIDE / Math.max(h, w)));
-  const shown = scale > 1 ? resizeImage(image, w * scale, h * scale, 'nearest-exact') : image;
-  return { format: 'JPEG', data: await encodeJpeg(shown, 0, 85) };
+  return { format: 'JPEG', data: await previewJpeg(image, 85) };
 }
 
 /**

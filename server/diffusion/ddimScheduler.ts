@@ -1,6 +1,6 @@
 /** DDIM (Song et al. 2021) as diffusers 0.21.4 `DDIMScheduler`, with eta for the stochastic variant. */
 import { addNoise, createNoiseSchedule, type NoiseSchedule } from './noiseSchedule';
-import { arange, linspace, roundHalfEven } from './numpyCompat';
+import { roundHalfEven } from './numpyCompat';
 import type { ResolvedSchedulerConfig } from './schedulerConfig';
 import {
   checkSameLength,
@@ -11,24 +11,14 @@ import {
   type Scheduler,
 } from './scheduler';
 import { ddpmPredictOriginal, toEpsilonAndX0 } from './predictionConversion';
+import { spacedTimesteps } from './timestepSpacing';
 
 /** Integer timesteps of a DDIM/PNDM-style run (descending), per `timestep_spacing`. */
 export function ddimTimesteps(config: ResolvedSchedulerConfig, n: number): number[] {
   const total = config.num_train_timesteps;
   if (n > total)
     throw new Error(`steps ${n} exceeds num_train_timesteps ${total}; use at most ${total} steps`);
-  switch (config.timestep_spacing) {
-    case 'linspace':
-      return linspace(0, total - 1, n)
-        .map(roundHalfEven)
-        .reverse();
-    case 'leading': {
-      const ratio = Math.floor(total / n);
-      return Array.from({ length: n }, (_, k) => (n - 1 - k) * ratio + config.steps_offset);
-    }
-    case 'trailing':
-      return arange(total, 0, -total / n).map((t) => roundHalfEven(t) - 1);
-  }
+  return spacedTimesteps(config, n, roundHalfEven);
 }
 
 /** DDIM sampler; `eta` = 0 is deterministic, eta > 0 adds noise every step (needs a NoiseSource). */

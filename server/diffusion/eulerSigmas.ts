@@ -5,8 +5,9 @@
  */
 import { karrasSigmas, logSigmas, sigmaToTimestep } from './karrasSigmas';
 import { trainingSigmas, type NoiseSchedule } from './noiseSchedule';
-import { arange, interpUnitGrid, linspace, roundHalfEven } from './numpyCompat';
+import { interpUnitGrid } from './numpyCompat';
 import type { ResolvedSchedulerConfig } from './schedulerConfig';
+import { spacedTimesteps } from './timestepSpacing';
 
 const f32 = Math.fround;
 
@@ -14,22 +15,6 @@ const f32 = Math.fround;
 export interface SigmaRun {
   timesteps: number[];
   sigmas: Float32Array;
-}
-
-function spacedTimesteps(config: ResolvedSchedulerConfig, n: number): number[] {
-  const total = config.num_train_timesteps;
-  switch (config.timestep_spacing) {
-    case 'linspace':
-      return linspace(0, total - 1, n)
-        .map(f32)
-        .reverse();
-    case 'leading': {
-      const ratio = Math.floor(total / n);
-      return Array.from({ length: n }, (_, k) => (n - 1 - k) * ratio + config.steps_offset);
-    }
-    case 'trailing':
-      return arange(total, 0, -total / n).map((t) => roundHalfEven(t) - 1);
-  }
 }
 
 /** Builds the Euler run for `n` inference steps. */
@@ -41,7 +26,7 @@ export function eulerSigmaRun(
 ): SigmaRun {
   if (!Number.isInteger(n) || n < 1) throw new Error(`steps must be a positive integer, got ${n}`);
   const table = trainingSigmas(schedule);
-  let timesteps = spacedTimesteps(config, n);
+  let timesteps = spacedTimesteps(config, n, f32);
   let sigmas = timesteps.map((t) => interpUnitGrid(t, table));
   if (useKarras) {
     sigmas = karrasSigmas(sigmas, n);

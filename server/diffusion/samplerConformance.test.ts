@@ -8,21 +8,12 @@ import { GaussianRng } from './gaussianRng';
 import { createNoiseSchedule, trainingSigmas } from './noiseSchedule';
 import { sample, type ModelCall } from './sample';
 import { createSampler, SAMPLER_NAMES, SCHEDULE_NAMES, samplerChoiceProblem } from './samplerRegistry';
-import type { PredictionType } from './schedulerConfig';
+import { resolveSchedulerConfig, type PredictionType } from './schedulerConfig';
+import { SD_SCHEDULER_DEFAULTS } from '../sd/weights/diffusersConfigs';
 
-const sd15Config = {
-  _class_name: 'PNDMScheduler',
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  num_train_timesteps: 1000,
-  steps_offset: 1,
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  clip_sample: false,
-  prediction_type: 'epsilon',
-};
-const schedule = createNoiseSchedule(sd15Config as Parameters<typeof createNoiseSchedule>[0]);
+/** SD 1.5's scheduler_config.json. */
+const sd15Config = SD_SCHEDULER_DEFAULTS;
+const schedule = createNoiseSchedule(resolveSchedulerConfig('PNDMScheduler', sd15Config));
 const sigmaTable = trainingSigmas(schedule);
 const shape = [2, 4, 3, 5] as const;
 const count = shape.reduce((a, b) => a * b, 1);

@@ -8,7 +8,10 @@ import { makeTensorProto, readTensor, type TensorValue } from './tensorProto';
 const A = onnx.AttributeProto.AttributeType;
 
 class FloatAttr {
-  constructor(readonly values: readonly number[], readonly list: boolean) {}
+  constructor(
+    readonly values: readonly number[],
+    readonly list: boolean,
+  ) {}
 }
 
 /** Forces a float attribute. */
@@ -21,7 +24,8 @@ export function floats(values: readonly number[]): FloatAttr {
   return new FloatAttr(values, true);
 }
 
-export type AttributeValue = number | string | readonly number[] | readonly string[] | FloatAttr | TensorValue;
+export type AttributeValue =
+  number | string | readonly number[] | readonly string[] | FloatAttr | TensorValue;
 export type Attributes = Record<string, AttributeValue | undefined>;
 
 function isTensorValue(v: AttributeValue): v is TensorValue {
@@ -67,11 +71,18 @@ export function makeAttributes(attrs: Attributes = {}): AttributeProto[] {
 }
 
 /** Typed readers over a node's attribute list. */
-export function attr(attrs: readonly IAttributeProto[] | null | undefined, name: string): IAttributeProto | undefined {
+export function attr(
+  attrs: readonly IAttributeProto[] | null | undefined,
+  name: string,
+): IAttributeProto | undefined {
   return attrs?.find((a) => a.name === name);
 }
 
-export function attrInt(attrs: readonly IAttributeProto[] | null | undefined, name: string, fallback: number): number {
+export function attrInt(
+  attrs: readonly IAttributeProto[] | null | undefined,
+  name: string,
+  fallback: number,
+): number {
   const a = attr(attrs, name);
   return a ? int64ToNumber(a.i) : fallback;
 }
@@ -84,7 +95,11 @@ export function attrInts(
   return a ? (a.ints ?? []).map(int64ToNumber) : undefined;
 }
 
-export function attrFloat(attrs: readonly IAttributeProto[] | null | undefined, name: string, fallback: number): number {
+export function attrFloat(
+  attrs: readonly IAttributeProto[] | null | undefined,
+  name: string,
+  fallback: number,
+): number {
   const a = attr(attrs, name);
   return a ? (a.f ?? fallback) : fallback;
 }
@@ -98,7 +113,10 @@ export function attrString(
   return a?.s ? new TextDecoder().decode(a.s) : fallback;
 }
 
-export function attrTensor(attrs: readonly IAttributeProto[] | null | undefined, name: string): TensorValue | undefined {
+export function attrTensor(
+  attrs: readonly IAttributeProto[] | null | undefined,
+  name: string,
+): TensorValue | undefined {
   const a = attr(attrs, name);
   return a?.t ? readTensor(a.t) : undefined;
 }

@@ -61,13 +61,7 @@ export type TypedArrayOf<T extends ElementType> = T extends 'float32'
             : Uint8Array;
 
 export type AnyTypedArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | Int32Array
-  | Int8Array
-  | Uint16Array
-  | Uint8Array;
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Int8Array | Uint16Array | Uint8Array;
 
 /** A typed array viewing (or copying, when unaligned) little-endian raw tensor bytes. */
 export function typedArrayFromBytes(type: ElementType, bytes: Uint8Array): AnyTypedArray {
@@ -95,6 +89,27 @@ export function typedArrayFromBytes(type: ElementType, bytes: Uint8Array): AnyTy
     case 'uint8':
     case 'bool':
       return new Uint8Array(buffer, byteOffset, n);
+  }
+}
+
+/** A typed array of `type` holding `values` (float16 as its bit patterns, bool as 0/1 bytes). */
+export function typedArrayOf(type: ElementType, values: readonly number[]): AnyTypedArray {
+  switch (type) {
+    case 'float32':
+      return Float32Array.from(values);
+    case 'float64':
+      return Float64Array.from(values);
+    case 'int64':
+      return BigInt64Array.from(values.map((v) => BigInt(v)));
+    case 'int32':
+      return Int32Array.from(values);
+    case 'int8':
+      return Int8Array.from(values);
+    case 'float16':
+      return Uint16Array.from(values, floatToHalf);
+    case 'uint8':
+    case 'bool':
+      return Uint8Array.from(values);
   }
 }
 

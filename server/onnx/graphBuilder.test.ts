@@ -13,7 +13,9 @@ describe('GraphBuilder', () => {
     const y = g.op('LeakyRelu', [h], { alpha: float(1) });
     g.output(y, 'float32', ['batch', 2], 'y');
     const session = await createSession(g.toModel(), { provider: 'cpu' });
-    const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from([1, 0, -1, 0, 1, 0]), [2, 3]) });
+    const out = await session.run({
+      x: new ort.Tensor('float32', Float32Array.from([1, 0, -1, 0, 1, 0]), [2, 3]),
+    });
     // [1,0,-1]·W = [1-5, 2-6] = [-4,-4]; + b = [-3.5,-5]; [0,1,0]·W = [3,4]; + b = [3.5,3]
     expect(Array.from(out.y!.data as Float32Array)).toEqual([-3.5, -5, 3.5, 3]);
   });
@@ -30,6 +32,8 @@ describe('GraphBuilder', () => {
   it('refuses duplicate initializer names', () => {
     const g = new GraphBuilder();
     g.initializer('w', { type: 'float32', dims: [1], data: new Float32Array(1) });
-    expect(() => g.initializer('w', { type: 'float32', dims: [1], data: new Float32Array(1) })).toThrow(/already has a tensor named "w"/);
+    expect(() => g.initializer('w', { type: 'float32', dims: [1], data: new Float32Array(1) })).toThrow(
+      /already has a tensor named "w"/,
+    );
   });
 });

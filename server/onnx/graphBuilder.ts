@@ -5,7 +5,7 @@
  */
 import { onnx, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
 import { makeAttributes, type Attributes } from './attributes';
-import { floatToHalf, onnxTypeCode, type ElementType, type AnyTypedArray } from './dataTypes';
+import { onnxTypeCode, typedArrayOf, type ElementType, type AnyTypedArray } from './dataTypes';
 import { makeTensorProto, type TensorValue } from './tensorProto';
 
 /** A dimension: a fixed size or a symbolic name such as "batch". */
@@ -77,7 +77,14 @@ export class GraphBuilder {
     if (as && as !== tensor) {
       name = as;
       this.used.add(as);
-      this.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [tensor], output: [as], name: this.fresh(`Identity_${as}`) }));
+      this.nodes.push(
+        onnx.NodeProto.create({
+          opType: 'Identity',
+          input: [tensor],
+          output: [as],
+          name: this.fresh(`Identity_${as}`),
+        }),
+      );
     }
     this.outputs.push(valueInfo(name, type, shape));
     return name;
@@ -92,8 +99,13 @@ export class GraphBuilder {
   }
 
   /** A constant tensor (stored as an initializer with a generated name). */
-  constant(data: AnyTypedArray | readonly number[], dims: readonly number[], type: ElementType = 'float32', hint = 'const'): string {
-    const array = Array.isArray(data) ? toTyped(type, data) : (data as AnyTypedArray);
+  constant(
+    data: AnyTypedArray | readonly number[],
+    dims: readonly number[],
+    type: ElementType = 'float32',
+    hint = 'const',
+  ): string {
+    const array = Array.isArray(data) ? typedArrayOf(type, data) : (data as AnyTypedArray);
     const name = this.fresh(hint);
     this.initializers.push(makeTensorProto(name, { type, dims, data: array }));
     return name;
@@ -115,7 +127,14 @@ export class GraphBuilder {
   }
 
   /** Appends a node with `count` outputs and returns their names. Use "" in `inputs` for an absent optional input. */
-  opN(opType: string, inputs: readonly string[], count: number, attrs?: Attributes, outputNames?: readonly string[], domain = ''): string[] {
+  opN(
+    opType: string,
+    inputs: readonly string[],
+    count: number,
+    attrs?: Attributes,
+    outputNames?: readonly string[],
+    domain = '',
+  ): string[] {
     const nodeName = this.fresh(opType);
     const outputs = outputNames
       ? outputNames.map((n) => {
@@ -124,7 +143,14 @@ export class GraphBuilder {
         })
       : Array.from({ length: count }, (_, i) => this.fresh(`${nodeName}_out${count > 1 ? i : ''}`));
     this.nodes.push(
-      onnx.NodeProto.create({ name: nodeName, opType, domain, input: [...inputs], output: outputs, attribute: makeAttributes(attrs) }),
+      onnx.NodeProto.create({
+        name: nodeName,
+        opType,
+        domain,
+        input: [...inputs],
+        output: outputs,
+        attribute: makeAttributes(attrs),
+      }),
     );
     return outputs;
   }
@@ -153,25 +179,5 @@ export class GraphBuilder {
       ],
       graph,
     });
-  }
-}
-
-function toTyped(type: ElementType, values: readonly number[]): AnyTypedArray {
-  switch (type) {
-    case 'float32':
-      return Float32Array.from(values);
-    case 'float64':
-      return Float64Array.from(values);
-    case 'int64':
-      return BigInt64Array.from(values.map((v) => BigInt(v)));
-    case 'int32':
-      return Int32Array.from(values);
-    case 'int8':
-      return Int8Array.from(values);
-    case 'float16':
-      return Uint16Array.from(values, floatToHalf);
-    case 'uint8':
-    case 'bool':
-      return Uint8Array.from(values);
   }
 }

@@ -6,16 +6,14 @@ import { encodeModel, loadModel, saveModel } from './modelIO';
 import { onnx, type ModelProto } from './proto';
 import { isExternal, readTensor } from './tensorProto';
 import { createSession, ort } from './sessions';
+import { datasetPath, goldenArray, referenceDir } from '../../tests/support/referenceData';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
-const onnxDir = path.join(referenceDir, 'onnx');
 const modelFiles = fs
   .readdirSync(referenceDir, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.onnx'))
   .map((f) => path.join(referenceDir, f))
   .sort();
-const unetFile = path.join(onnxDir, 'unet', 'model.onnx');
+const unetFile = datasetPath('onnx', 'unet', 'model.onnx');
 
 const tmpDirs: string[] = [];
 function tmpDir(): string {
@@ -40,27 +38,6 @@ function nodeNames(model: ModelProto): string[] {
 
 function encodeAll(model: ModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
-}
-
-interface GoldenArray {
-  readonly shape: number[];
-  readonly data?: number[];
-  readonly file?: string;
-}
-
-/** A float32 golden array, from its inline `data` or its raw `file` under the dataset. */
-function goldenFloats(array: GoldenArray): Float32Array {
-  if (array.data) return Float32Array.from(array.data);
-  if (!array.file) throw new Error(`golden array [${array.shape.join(', ')}] has neither data nor file`);
-  const bytes = fs.readFileSync(path.join(referenceDir, array.file));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
-
-function goldenUnet(): Record<'sample' | 'timestep' | 'encoder_hidden_states' | 'out_sample', GoldenArray> {
-  const golden = JSON.parse(fs.readFileSync(path.join(referenceDir, 'golden.json'), 'utf8')) as {
-    unet: Record<'sample' | 'timestep' | 'encoder_hidden_states' | 'out_sample', GoldenArray>;
-  };
-  return golden.unet;
 }
 
 describe('model IO round trip of the reference exports', () => {
@@ -140,12 +117,11 @@ describe('external data (reference UNet + weights.pb)', () => {
     saveModel(reloaded.model, inline, { sourceDir: reloaded.baseDir });
     expect(inits(loadModel(inline).model).some((t) => isExternal(t))).toBe(false);
 
-    const golden = goldenUnet();
     const feeds = Object.fromEntries(
-      (['sample', 'timestep', 'encoder_hidden_states'] as const).map((k) => [
-        k,
-        new ort.Tensor('float32', goldenFloats(golden[k]), golden[k].shape),
-      ]),
+      (['sample', 'timestep', 'encoder_hidden_states'] as const).map((k) => {
+        const golden = goldenArray(`unet.${k}`);
+        return [k, new ort.Tensor('float32', golden.data, golden.shape)];
+      }),
     );
     const outputs: Float32Array[] = [];
     for (const file of [unetFile, out, inline]) {
@@ -154,7 +130,7 @@ describe('external data (reference UNet + weights.pb)', () => {
       outputs.push(result.out_sample!.data as Float32Array);
       await session.release();
     }
-    const expected = goldenFloats(golden.out_sample);
+    const expected = goldenArray('unet.out_sample').data;
     expect(outputs[0]!.length).toBe(expected.length);
     outputs[0]!.forEach((v, i) =>
       expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-4 + 1e-4 * Math.abs(expected[i]!)),

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { onnx, type ITensorProto, type ModelProto, type TensorProto } from './proto';
 import { isExternal, tensorBytes } from './tensorProto';
-import { writeFileAtomic } from './atomicWrite';
+import { writeFileAtomicSync } from '../storage/atomicWrite';
 
 /** A decoded model plus the folder its external data paths are relative to. */
 export interface LoadedModel {
@@ -27,7 +27,9 @@ export function loadModel(file: string): LoadedModel {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
-    throw new Error(`${file} is not a valid ONNX model (${(error as Error).message}); re-export it or check the path`);
+    throw new Error(
+      `${file} is not a valid ONNX model (${(error as Error).message}); re-export it or check the path`,
+    );
   }
   if (!model.graph) throw new Error(`${file} holds no graph; is it an ONNX model?`);
   return { model, baseDir: path.dirname(path.resolve(file)) };
@@ -52,7 +54,9 @@ export interface SaveOptions {
 export function encodeModel(model: ModelProto): Uint8Array {
   for (const t of initializers(model)) {
     if (isExternal(t)) {
-      throw new Error(`tensor "${t.name}" refers to external data; save with saveModel(..., {externalData}) or inline it`);
+      throw new Error(
+        `tensor "${t.name}" refers to external data; save with saveModel(..., {externalData}) or inline it`,
+      );
     }
   }
   return onnx.ModelProto.encode(model).finish();
@@ -98,25 +102,25 @@ export function saveModel(model: ModelProto, file: string, options: SaveOptions 
   });
   const graph = onnx.GraphProto.create({ ...model.graph, initializer: rewritten });
   const out = onnx.ModelProto.create({ ...model, graph });
-  if (sidecar) writeChunksAtomic(sidecar, chunks);
-  writeFileAtomic(file, onnx.ModelProto.encode(out).finish());
+  if (sidecar) writeFileAtomicSync(sidecar, chunks);
+  writeFileAtomicSync(file, onnx.ModelProto.encode(out).finish());
 }
+
+const PAYLOAD_FIELDS = [
+  'rawData',
+  'floatData',
+  'int32Data',
+  'int64Data',
+  'doubleData',
+  'uint64Data',
+  'stringData',
+  'dataLocation',
+  'externalData',
+] as const;
 
 /** The tensor's fields minus every payload field (raw, typed and external), so exactly one can be set. */
 function withoutPayload(t: TensorProto): ITensorProto {
-  const { rawData, floatData, int32Data, int64Data, doubleData, uint64Data, stringData, dataLocation, externalData, ...rest } = t;
-  void [rawData, floatData, int32Data, int64Data, doubleData, uint64Data, stringData, dataLocation, externalData];
+  const rest: ITensorProto = { ...t };
+  for (const field of PAYLOAD_FIELDS) delete rest[field];
   return rest;
-}
-
-function writeChunksAtomic(file: string, chunks: Uint8Array[]): void {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const c of chunks) fs.writeSync(fd, c);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }

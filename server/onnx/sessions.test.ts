@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from './graphBuilder';
 import { cudaAvailable, createSession, ort, resolveProviders } from './sessions';
 import { loadModel } from './modelIO';
-
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
+import { datasetPath } from '../../tests/support/referenceData';
 
 function addModel() {
   const g = new GraphBuilder();
@@ -83,7 +80,7 @@ describe('ModelSession.run checks', () => {
 
 describe('createSession from an in-memory model with external data', () => {
   it('runs the reference UNet loaded lazily from its folder', async () => {
-    const { model, baseDir } = loadModel(path.join(referenceDir, 'onnx', 'unet', 'model.onnx'));
+    const { model, baseDir } = loadModel(datasetPath('onnx', 'unet', 'model.onnx'));
     const session = await createSession(model, { provider: 'cpu', sourceDir: baseDir }, 'unet');
     expect([...session.inputNames].sort()).toEqual(['encoder_hidden_states', 'sample', 'timestep']);
     await expect(createSession(model, { provider: 'cpu' })).rejects.toThrow(

@@ -47,11 +47,16 @@ function findFile(dir: string, name: string): boolean {
 }
 
 /** The execution providers to use for a choice; `auto` means CUDA when its binaries exist. */
-export function resolveProviders(choice: ProviderChoice, onNotice: (m: string) => void = console.warn): ('cuda' | 'cpu')[] {
+export function resolveProviders(
+  choice: ProviderChoice,
+  onNotice: (m: string) => void = console.warn,
+): ('cuda' | 'cpu')[] {
   if (choice === 'cpu') return ['cpu'];
   if (cudaAvailable()) return ['cuda', 'cpu'];
   if (choice === 'cuda') {
-    onNotice('CUDA execution provider requested but not installed; running on CPU. Run `npm run setup:cuda` on a machine with CUDA 12.');
+    onNotice(
+      'CUDA execution provider requested but not installed; running on CPU. Run `npm run setup:cuda` on a machine with CUDA 12.',
+    );
   }
   return ['cpu'];
 }
@@ -72,7 +77,10 @@ export class ModelSession {
   }
 
   /** Runs the model; every input must be fed, unknown feeds are refused, and failures list each feed's shape. */
-  async run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  async run(
+    feeds: Record<string, ort.Tensor>,
+    fetches?: readonly string[],
+  ): Promise<Record<string, ort.Tensor>> {
     const missing = this.inputNames.filter((n) => !(n in feeds));
     const unknown = Object.keys(feeds).filter((n) => !this.inputNames.includes(n));
     if (missing.length || unknown.length) {
@@ -80,7 +88,9 @@ export class ModelSession {
         `${this.label}: ` +
           (missing.length ? `missing inputs ${missing.map((n) => `"${n}"`).join(', ')}` : '') +
           (missing.length && unknown.length ? '; ' : '') +
-          (unknown.length ? `unknown inputs ${unknown.map((n) => `"${n}"`).join(', ')} (model inputs: ${this.inputNames.join(', ')})` : ''),
+          (unknown.length
+            ? `unknown inputs ${unknown.map((n) => `"${n}"`).join(', ')} (model inputs: ${this.inputNames.join(', ')})`
+            : ''),
       );
     }
     try {
@@ -110,10 +120,17 @@ function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOp
  * Creates a session from a model file or an in-memory model. In-memory models whose initializers point to
  * external data are written to a temporary folder first (external data must sit beside the model file).
  */
-export async function createSession(model: string | ModelProto, options: SessionOptions = {}, label = 'model'): Promise<ModelSession> {
+export async function createSession(
+  model: string | ModelProto,
+  options: SessionOptions = {},
+  label = 'model',
+): Promise<ModelSession> {
   const opts = sessionOptions(options);
   if (typeof model === 'string') {
-    return new ModelSession(await ort.InferenceSession.create(model, opts), label === 'model' ? path.basename(model) : label);
+    return new ModelSession(
+      await ort.InferenceSession.create(model, opts),
+      label === 'model' ? path.basename(model) : label,
+    );
   }
   const external = (model.graph?.initializer ?? []).some((t) => isExternal(t));
   const totalBytes = (model.graph?.initializer ?? []).reduce((a, t) => a + (t.rawData?.byteLength ?? 0), 0);

@@ -75,7 +75,9 @@ export function tensorBytes(tensor: ITensorProto, baseDir?: string): Uint8Array 
       const out = new Uint8Array(length);
       const read = fs.readSync(fd, out, 0, length, ref.offset);
       if (read !== length) {
-        throw new Error(`external data of "${tensor.name}" in ${file}: wanted ${length} bytes at ${ref.offset}, got ${read}`);
+        throw new Error(
+          `external data of "${tensor.name}" in ${file}: wanted ${length} bytes at ${ref.offset}, got ${read}`,
+        );
       }
       return out;
     } finally {
@@ -119,7 +121,9 @@ export function readTensor(tensor: ITensorProto, baseDir?: string): TensorValue 
 export function makeTensorProto(name: string, value: TensorValue): TensorProto {
   const expected = elementCount(value.dims);
   if (value.data.length !== expected) {
-    throw new Error(`tensor "${name}": ${value.data.length} values do not fill dims [${value.dims.join(', ')}]`);
+    throw new Error(
+      `tensor "${name}": ${value.data.length} values do not fill dims [${value.dims.join(', ')}]`,
+    );
   }
   return onnx.TensorProto.create({
     name,

@@ -153,4 +153,20 @@ describe('queue control over HTTP', () => {
     const again = await postJson(`${studio.url}/prompt`, { prompt: quick(12), prompt_id: 'my-own-id' });
     expect(again.status).toBe(400);
   });
+
+  it.each(['queue', 'history'])(
+    'answers a malformed %s action with 400 and the expected body',
+    async (list) => {
+      const response = await postJson(`${studio.url}/${list}`, { delete: 'not-a-list' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: {
+          type: 'invalid_request',
+          message: `Invalid ${list} action`,
+          details: 'send {"clear": true} or {"delete": [prompt_id, ...]}',
+          extra_info: {},
+        },
+      });
+    },
+  );
 });

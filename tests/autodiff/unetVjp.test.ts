@@ -3,29 +3,12 @@
  * ⟨c, out_sample⟩ w.r.t. encoder_hidden_states against central differences along random directions, the
  * forward outputs of the vjp model against golden.json, and the dynamic-shape model against the pinned one.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../server/onnx/modelIO';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { vjp } from '../../server/onnx/autodiff/vjp';
 import { normalRandom } from '../../server/onnx/autodiff/gradientCheck';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
-
-interface GoldenArray {
-  readonly shape: number[];
-  readonly data?: number[];
-  readonly file?: string;
-}
-
-function readArray(a: GoldenArray): Float32Array {
-  if (a.data) return Float32Array.from(a.data);
-  const bytes = fs.readFileSync(path.join(referenceDir, a.file!));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+import { datasetPath, goldenArray, type GoldenArray } from '../support/referenceData';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let s = 0;
@@ -34,29 +17,30 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 
 describe('vjp of the reference UNet w.r.t. encoder_hidden_states', () => {
-  const golden = JSON.parse(fs.readFileSync(path.join(referenceDir, 'golden.json'), 'utf8')).unet as Record<
-    string,
+  const names = ['sample', 'timestep', 'encoder_hidden_states', 'out_sample'] as const;
+  const golden = Object.fromEntries(names.map((n) => [n, goldenArray(`unet.${n}`)])) as Record<
+    (typeof names)[number],
     GoldenArray
   >;
-  const names = ['sample', 'timestep', 'encoder_hidden_states'] as const;
+  const inputNames = names.slice(0, 3);
   const feeds = Object.fromEntries(
-    names.map((n) => [n, new ort.Tensor('float32', readArray(golden[n]!), golden[n]!.shape)]),
+    inputNames.map((n) => [n, new ort.Tensor('float32', golden[n].data, golden[n].shape)]),
   );
-  const outShape = golden.out_sample!.shape;
+  const outShape = golden.out_sample.shape;
   const random = normalRandom(11);
   const cotangent = new ort.Tensor(
     'float32',
     Float32Array.from({ length: outShape.reduce((a, b) => a * b, 1) }, random),
     outShape,
   );
-  const modelFile = path.join(referenceDir, 'onnx/unet/model.onnx');
+  const modelFile = datasetPath('onnx/unet/model.onnx');
   let forward: ModelSession;
   let pinned: ModelSession;
   let gradient: Float32Array;
 
   beforeAll(async () => {
     const { model, baseDir } = loadModel(modelFile);
-    const inputShapes = Object.fromEntries(names.map((n) => [n, golden[n]!.shape]));
+    const inputShapes = Object.fromEntries(inputNames.map((n) => [n, golden[n].shape]));
     forward = await createSession(modelFile, { provider: 'cpu' });
     pinned = await createSession(
       vjp(model, { of: ['out_sample'], wrt: ['encoder_hidden_states'], inputShapes }),
@@ -64,7 +48,7 @@ describe('vjp of the reference UNet w.r.t. encoder_hidden_states', () => {
     );
     const out = await pinned.run({ ...feeds, grad_out_sample: cotangent });
     gradient = out.grad_encoder_hidden_states!.data as Float32Array;
-    const expected = readArray(golden.out_sample!);
+    const expected = golden.out_sample.data;
     const actual = out.out_sample!.data as Float32Array;
     expect(
       Math.max(...actual.map((v, i) => Math.abs(v - expected[i]!) - 1e-4 * Math.abs(expected[i]!))),

@@ -16,23 +16,12 @@ import { vjp } from '../../server/onnx/autodiff/vjp';
 import { foldShapes, graphOf, inlineExternalData } from '../../server/onnx/surgery';
 import { median, type BenchContext, type BenchResult, type Benchmark } from './benchmark';
 import type { ProbeResult, ProbeSpec } from './sessionProbe';
-
-interface GoldenArray {
-  readonly shape: number[];
-  readonly data?: number[];
-  readonly file?: string;
-}
+import { datasetPath, goldenArray, type GoldenArray } from '../support/referenceData';
 
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 30);
 const THREADS = Number(process.env.BENCH_THREADS ?? Math.min(2, os.availableParallelism()));
 const MEMORY_RUNS = 5;
-
-function goldenFloats(referenceDir: string, a: GoldenArray): Float32Array {
-  if (a.data) return Float32Array.from(a.data);
-  const bytes = fs.readFileSync(path.join(referenceDir, a.file!));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
 
 function writeFeed(
   dir: string,
@@ -105,11 +94,12 @@ function opCount(model: ModelProto): number {
 }
 
 async function run(context: BenchContext): Promise<BenchResult> {
-  const golden = JSON.parse(fs.readFileSync(path.join(context.referenceDir, 'golden.json'), 'utf8')) as {
-    unet: Record<'sample' | 'timestep' | 'encoder_hidden_states' | 'out_sample', GoldenArray>;
-  };
-  const u = golden.unet;
-  const unetFile = path.join(context.referenceDir, 'onnx', 'unet', 'model.onnx');
+  const names = ['sample', 'timestep', 'encoder_hidden_states', 'out_sample'] as const;
+  const u = Object.fromEntries(names.map((n) => [n, goldenArray(`unet.${n}`)])) as Record<
+    (typeof names)[number],
+    GoldenArray
+  >;
+  const unetFile = datasetPath('onnx', 'unet', 'model.onnx');
   const { model, baseDir } = loadModel(unetFile);
   const dir = context.tmpDir;
 
@@ -145,24 +135,14 @@ async function run(context: BenchContext): Promise<BenchResult> {
   saveModel(foldedGradient, foldedGradientFile, { externalData: { location: 'unet_folded_vjp.weights' } });
 
   const forwardFeeds = {
-    sample: writeFeed(dir, 'sample', goldenFloats(context.referenceDir, u.sample), u.sample.shape),
-    timestep: writeFeed(dir, 'timestep', goldenFloats(context.referenceDir, u.timestep), u.timestep.shape),
-    encoder_hidden_states: writeFeed(
-      dir,
-      'ehs',
-      goldenFloats(context.referenceDir, u.encoder_hidden_states),
-      u.encoder_hidden_states.shape,
-    ),
+    sample: writeFeed(dir, 'sample', u.sample.data, u.sample.shape),
+    timestep: writeFeed(dir, 'timestep', u.timestep.data, u.timestep.shape),
+    encoder_hidden_states: writeFeed(dir, 'ehs', u.encoder_hidden_states.data, u.encoder_hidden_states.shape),
   };
   // any cotangent of out_sample's shape; the golden output itself has realistic magnitudes
   const gradientFeeds = {
     ...forwardFeeds,
-    cotangent: writeFeed(
-      dir,
-      'cotangent',
-      goldenFloats(context.referenceDir, u.out_sample),
-      u.out_sample.shape,
-    ),
+    cotangent: writeFeed(dir, 'cotangent', u.out_sample.data, u.out_sample.shape),
   };
   const models = [
     { label: 'forward', file: unetFile, feeds: forwardFeeds },

@@ -4,8 +4,6 @@
  */
 export interface BenchContext {
   readonly repoRoot: string;
-  /** Golden dataset folder (env REFERENCE_DIR, default ../shared/reference). */
-  readonly referenceDir: string;
   /** A scratch folder removed after the benchmark. */
   readonly tmpDir: string;
   /** Progress line on stderr (results go to the summary). */

@@ -6,16 +6,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomic } from '../../server/onnx/atomicWrite';
+import { writeFileAtomicSync } from '../../server/storage/atomicWrite';
 import type { Benchmark, BenchResult } from './benchmark';
 import { autodiffBenchmark } from './autodiffBench';
 import { trainingStepBenchmark } from './trainingStepBench';
+import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
 export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark, trainingStepBenchmark];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
 const outDir = path.join(repoRoot, 'bench-results');
 
 function describeResult(b: Benchmark, result: BenchResult): string[] {
@@ -46,7 +46,6 @@ async function main(): Promise<void> {
     try {
       const result = await b.run({
         repoRoot,
-        referenceDir,
         tmpDir,
         log: (m) => process.stderr.write(`[${b.name}] ${m}\n`),
       });
@@ -66,7 +65,7 @@ async function main(): Promise<void> {
         targets: result.targets.map((t) => ({ ...t, pass: t.value <= t.limit })),
         ...result.data,
       };
-      writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+      writeFileAtomicSync(file, JSON.stringify(record, null, 2) + '\n');
       printed.push(...describeResult(b, result), `   → ${path.relative(repoRoot, file)}`);
     } catch (error) {
       failed = true;

@@ -14,17 +14,10 @@ import { decodeLatent, emptyLatent, runKSampler } from '../../server/sd/model/sa
 import { makeTinyCheckpoint, makeTinyClip, tinyCheckpointPath, tinyClipPath } from '../../server/sd/tiny/tinyModels';
 import { TINY_IMAGE_SIZE } from '../../server/sd/tiny/tinyConfigs';
 import { openClipModelFolder } from '../../server/sd/weights/diffusersFolder';
+import { measured } from '../support/measured';
 
 const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tiny-models-'));
 afterAll(() => fs.rmSync(modelsDir, { recursive: true, force: true }));
-
-async function measured<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  const result = await work();
-  const ms = performance.now() - start;
-  console.info(`[measure] ${label}: ${ms.toFixed(0)} ms, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-  return result;
-}
 
 const finite = (values: Float32Array) => values.every(Number.isFinite);
 

@@ -6,18 +6,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../server/sd/weights/loadCheckpoint';
 import { SafetensorsFile } from '../../server/sd/weights/safetensorsFile';
 import { writeSafetensors, type SafetensorsEntry } from '../../server/sd/weights/safetensorsWriter';
+import { checkpointKeymap, datasetName, datasetPath } from '../support/referenceData';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceDir = path.resolve(process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference'));
-const source = path.join(referenceDir, 'checkpoint.safetensors');
-const keymap = JSON.parse(
-  fs.readFileSync(path.join(referenceDir, 'checkpoint_keymap.json'), 'utf8'),
-) as Record<string, unknown>;
+const source = datasetPath('checkpoint.safetensors');
+const keymap = checkpointKeymap();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'checkpoint-errors-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -53,7 +49,7 @@ const message = (fn: () => unknown): string => {
   throw new Error('expected an error');
 };
 
-describe(`damaged checkpoints (${path.basename(referenceDir)})`, () => {
+describe(`damaged checkpoints (${datasetName})`, () => {
   const dropped = ldmKeyOf('vae/decoder.conv_out.bias');
   const renamedFrom = ldmKeyOf('unet/conv_norm_out.weight');
 

@@ -3,9 +3,6 @@
  * checkpoint_keymap.json, the float16-rounded weights of its diffusers folder; configs inferred from the
  * checkpoint's shapes equal the folder's config.json where shapes decide them.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
 import { inferLdmConfigs } from '../../server/sd/weights/inferConfigs';
@@ -17,27 +14,14 @@ import { familyFromLdmKeys } from '../../server/sd/weights/modelFamily';
 import { SafetensorsFile } from '../../server/sd/weights/safetensorsFile';
 import { float16ToFloat32, float32ToFloat16 } from '../../server/sd/weights/tensorDtypes';
 import type { WeightSource } from '../../server/sd/weights/weightSource';
+import { checkpointKeymap, datasetConfigs, datasetName, datasetPath } from '../support/referenceData';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceDir = path.resolve(process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference'));
-const at = (...parts: string[]) => path.join(referenceDir, ...parts);
+const keymap = checkpointKeymap();
+const configs = datasetConfigs();
 
-const keymap = JSON.parse(fs.readFileSync(at('checkpoint_keymap.json'), 'utf8')) as Record<
-  string,
-  string | string[] | null
->;
-const rawConfig = (part: string, file = 'config.json') =>
-  JSON.parse(fs.readFileSync(at('model', part, file), 'utf8')) as Record<string, unknown>;
-const datasetConfigs = {
-  unet: rawConfig('unet'),
-  vae: rawConfig('vae'),
-  text_encoder: rawConfig('text_encoder'),
-  scheduler: rawConfig('scheduler', 'scheduler_config.json'),
-};
-
-const folder = openDiffusersFolder(at('model'));
-const checkpoint = openLdmCheckpoint(at('checkpoint.safetensors'), { configs: datasetConfigs });
-const stored = SafetensorsFile.open(at('checkpoint.safetensors'));
+const folder = openDiffusersFolder(datasetPath('model'));
+const checkpoint = openLdmCheckpoint(datasetPath('checkpoint.safetensors'), { configs });
+const stored = SafetensorsFile.open(datasetPath('checkpoint.safetensors'));
 afterAll(() => {
   folder.close();
   checkpoint.close();
@@ -52,7 +36,7 @@ function splitTarget(target: string): [Component, string] {
   return [target.slice(0, slash) as Component, target.slice(slash + 1)];
 }
 
-describe(`single-file checkpoint key map (${path.basename(referenceDir)})`, () => {
+describe(`single-file checkpoint key map (${datasetName})`, () => {
   const map = new LdmKeyMap(ldmLayoutFromNames(stored.names(), checkpoint.family));
 
   it('maps every checkpoint key exactly as checkpoint_keymap.json says', () => {
@@ -109,7 +93,7 @@ describe(`single-file checkpoint key map (${path.basename(referenceDir)})`, () =
       }
     }
     console.info(
-      `[checkpoint ${path.basename(referenceDir)}] ${compared} weights, ${values} values: max |fp16 checkpoint − fp32 diffusers| = ${maxAbs.toExponential(3)}`,
+      `[checkpoint ${datasetName}] ${compared} weights, ${values} values: max |fp16 checkpoint − fp32 diffusers| = ${maxAbs.toExponential(3)}`,
     );
     expect(compared).toBe(
       folder.unet.names().length + folder.vae.names().length + folder.textEncoder.names().length,

@@ -6,28 +6,24 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
 import { loadCheckpoint } from '../../server/sd/weights/loadCheckpoint';
 import { writeLdmCheckpoint } from '../../server/sd/weights/ldmCheckpointWriter';
 import { SafetensorsFile } from '../../server/sd/weights/safetensorsFile';
+import { checkpointKeymap, datasetName, datasetPath } from '../support/referenceData';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const referenceDir = path.resolve(process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference'));
-const keymap = JSON.parse(
-  fs.readFileSync(path.join(referenceDir, 'checkpoint_keymap.json'), 'utf8'),
-) as Record<string, unknown>;
+const keymap = checkpointKeymap();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'checkpoint-writer-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe(`ldm checkpoint writer (${path.basename(referenceDir)})`, () => {
+describe(`ldm checkpoint writer (${datasetName})`, () => {
   it('reproduces the dataset checkpoint for every mapped tensor and reopens with the same configs', async () => {
-    const folder = openDiffusersFolder(path.join(referenceDir, 'model'));
+    const folder = openDiffusersFolder(datasetPath('model'));
     const file = path.join(tmp, 'written.safetensors');
     await writeLdmCheckpoint(file, folder, { dtype: 'F16' });
     const written = SafetensorsFile.open(file);
-    const reference = SafetensorsFile.open(path.join(referenceDir, 'checkpoint.safetensors'));
+    const reference = SafetensorsFile.open(datasetPath('checkpoint.safetensors'));
     const mapped = Object.entries(keymap)
       .filter(([, target]) => target !== null)
       .map(([key]) => key);

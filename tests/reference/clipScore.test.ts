@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
 import { cosineMatrix } from '../../server/diffusion/scoring/cosineAverages';
-import { goldenArray, goldenValue, worstExcess } from './schedulersGoldenData';
+import { worstExcess } from '../support/arrayCompare';
+import { goldenArray, goldenValue } from '../support/referenceData';
 import { clipSkipReason, datasetClipDir, nchwToImage } from '../scoring/clipScoringSupport';
 
 const skipReason = clipSkipReason();

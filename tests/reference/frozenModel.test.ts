@@ -12,19 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import type { FloatTensor } from '../../server/sd/model/tensors';
-import { datasetPath, goldenArray, goldenHas, goldenValue, referenceDir } from './graphsSupport';
-import { maxAbs, worstExcess, type GoldenArray } from './schedulersGoldenData';
-
-const rawConfig = (part: string, file = 'config.json') =>
-  JSON.parse(fs.readFileSync(datasetPath(path.join('model', part, file)), 'utf8')) as Record<string, unknown>;
-
-/** What the dataset's configs say (the tiny models' head counts cannot be inferred from shapes). */
-const datasetConfigs = () => ({
-  unet: rawConfig('unet'),
-  vae: rawConfig('vae'),
-  text_encoder: rawConfig('text_encoder'),
-  scheduler: rawConfig('scheduler', 'scheduler_config.json'),
-});
+import { maxAbs, worstExcess } from '../support/arrayCompare';
+import {
+  datasetConfigs,
+  datasetName,
+  datasetPath,
+  goldenArray,
+  goldenHas,
+  goldenValue,
+  type GoldenArray,
+} from '../support/referenceData';
 
 /**
  * Largest |a − b| relative to max |golden| allowed for the float16 checkpoint. Observed on both public sets:
@@ -52,6 +49,7 @@ const sources: Source[] = [
       loadFrozenModel(datasetPath('checkpoint.safetensors'), {
         provider: 'cpu',
         cacheDir,
+        // what the dataset's configs say (the tiny models' head counts cannot be inferred from shapes)
         configs: datasetConfigs(),
       }),
   },
@@ -80,7 +78,7 @@ function gather(
 
 const tensor = (g: GoldenArray): FloatTensor => ({ data: g.data, dims: g.shape });
 
-describe.each(sources)(`frozen model from $name (${path.basename(referenceDir)})`, (source) => {
+describe.each(sources)(`frozen model from $name (${datasetName})`, (source) => {
   let model: FrozenModel;
   const observed: string[] = [];
 
@@ -106,8 +104,7 @@ describe.each(sources)(`frozen model from $name (${path.basename(referenceDir)})
     model = await source.load(path.join(tmp, source.name.replace(/\W/g, '_')));
   });
   afterAll(async () => {
-    if (observed.length)
-      console.info(`[fp16 ${path.basename(referenceDir)} ${source.name}] ${observed.join('; ')}`);
+    if (observed.length) console.info(`[fp16 ${datasetName} ${source.name}] ${observed.join('; ')}`);
     await model?.close();
   });
 
@@ -122,7 +119,9 @@ describe.each(sources)(`frozen model from $name (${path.basename(referenceDir)})
   });
 
   it('says which tokenizer files to put where (the dataset ships none)', () => {
-    expect(() => model.tokenizer()).toThrow(/no CLIP tokenizer found.*vocab\.json \+ merges\.txt.*tokenizers[\\/]clip/);
+    expect(() => model.tokenizer()).toThrow(
+      /no CLIP tokenizer found.*vocab\.json \+ merges\.txt.*tokenizers[\\/]clip/,
+    );
   });
 
   it('text encoder: token ids and token embeddings give the golden states', async () => {

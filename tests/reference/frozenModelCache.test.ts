@@ -13,8 +13,8 @@ import { createSession, ort } from '../../server/onnx/sessions';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { exposeMoments } from '../../server/sd/model/onnxExportSurgery';
-import { datasetPath, goldenArray, referenceDir } from './graphsSupport';
-import { worstExcess, type GoldenArray } from './schedulersGoldenData';
+import { worstExcess } from '../support/arrayCompare';
+import { datasetName, datasetPath, goldenArray, type GoldenArray } from '../support/referenceData';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'frozen-cache-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -49,7 +49,7 @@ function gatherRows(model: FrozenModel, ids: ArrayLike<number>): Float32Array {
   return out;
 }
 
-describe(`frozen model cache and training graphs (${path.basename(referenceDir)})`, () => {
+describe(`frozen model cache and training graphs (${datasetName})`, () => {
   it('caches built graphs on disk: a second load builds nothing and computes the same numbers', async () => {
     const cacheDir = path.join(tmp, 'cache');
     const built: string[] = [];

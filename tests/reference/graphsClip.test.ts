@@ -8,16 +8,9 @@ import { z } from 'zod';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { buildClipImageEmbedder, buildClipTextEmbedder } from '../../server/sd/graphs';
 import type { OpenedClipModel } from '../../server/sd/weights/diffusersFolder';
-import {
-  datasetHas,
-  datasetClip,
-  expectGolden,
-  floatTensor,
-  goldenArray,
-  goldenValue,
-  idsTensor,
-  measured,
-} from './graphsSupport';
+import { datasetHas, goldenArray, goldenValue } from '../support/referenceData';
+import { datasetClip, expectGolden, floatTensor, idsTensor } from './graphsSupport';
+import { measured } from '../support/measured';
 
 describe.runIf(datasetHas('clip/config.json'))('scoring CLIP graphs (clip/)', () => {
   let text: ModelSession;

@@ -1,10 +1,7 @@
 /**
  * Shared pieces of the graph-builder reference tests: the dataset's configs and weights (through the
- * project's own loaders), ORT feeds from golden arrays, the README's float32
- * tolerance, and a probe that prints wall time and memory of building and running a model.
+ * project's own loaders), ORT feeds from golden arrays and the README's float32 tolerance.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'vitest';
 import { ort } from '../../server/onnx/sessions';
 import {
@@ -13,35 +10,8 @@ import {
   type OpenedClipModel,
 } from '../../server/sd/weights/diffusersFolder';
 import type { LoadedModel } from '../../server/sd/weights/loadedModel';
-import {
-  goldenArray,
-  goldenValue,
-  referenceDir,
-  worstExcess,
-  type GoldenArray,
-} from './schedulersGoldenData';
-
-export { goldenArray, goldenValue, referenceDir };
-
-/** A dataset file's absolute path. */
-export function datasetPath(relative: string): string {
-  return path.join(referenceDir, relative);
-}
-
-/** Whether the dataset has `relative` (the SD 2.x sets have no scoring CLIP). */
-export function datasetHas(relative: string): boolean {
-  return fs.existsSync(datasetPath(relative));
-}
-
-/** Whether golden.json has the dotted `keyPath`. */
-export function goldenHas(keyPath: string): boolean {
-  try {
-    goldenValue(keyPath);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { worstExcess } from '../support/arrayCompare';
+import { datasetPath, type GoldenArray } from '../support/referenceData';
 
 let model: LoadedModel | undefined;
 
@@ -78,26 +48,4 @@ export function expectGolden(actual: ort.Tensor | undefined, expected: GoldenArr
   expect([...actual!.dims], `${label}: shape`).toEqual(expected.shape);
   const excess = worstExcess(actual!.data as Float32Array, expected.data, 1e-4, 1e-4);
   expect(excess, `${label}: worst excess over tolerance`).toBeLessThanOrEqual(0);
-}
-
-/** Largest |a - b|. */
-export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-/** Runs `work`, printing its wall time, the resident-memory change and the process's peak RSS so far. */
-export async function measured<T>(label: string, work: () => T | Promise<T>): Promise<T> {
-  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-  const before = process.memoryUsage().rss;
-  const start = performance.now();
-  const result = await work();
-  const ms = performance.now() - start;
-  const after = process.memoryUsage().rss;
-  const peak = process.resourceUsage().maxRSS * 1024;
-  console.log(
-    `[measure] ${label}: ${ms.toFixed(0)} ms, rss ${mib(after)} MiB (${after >= before ? '+' : ''}${mib(after - before)}), peak ${mib(peak)} MiB`,
-  );
-  return result;
 }

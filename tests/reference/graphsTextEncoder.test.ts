@@ -5,15 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { buildTextEncoder, type TextEncoderGraph } from '../../server/sd/graphs';
-import {
-  datasetModel,
-  expectGolden,
-  goldenArray,
-  goldenHas,
-  idsTensor,
-  maxDifference,
-  measured,
-} from './graphsSupport';
+import { maxDifference } from '../support/arrayCompare';
+import { goldenArray, goldenHas } from '../support/referenceData';
+import { datasetModel, expectGolden, idsTensor } from './graphsSupport';
+import { measured } from '../support/measured';
 
 const { textEncoder: weights, configs } = datasetModel();
 const config = configs.textEncoder;

@@ -7,15 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { buildUNet, type UNetGraph } from '../../server/sd/graphs';
 import { z } from 'zod';
-import {
-  datasetModel,
-  expectGolden,
-  floatTensor,
-  goldenArray,
-  goldenValue,
-  maxDifference,
-  measured,
-} from './graphsSupport';
+import { maxDifference } from '../support/arrayCompare';
+import { goldenArray, goldenValue } from '../support/referenceData';
+import { datasetModel, expectGolden, floatTensor } from './graphsSupport';
+import { measured } from '../support/measured';
 
 const { unet: weights, configs } = datasetModel();
 const config = configs.unet;

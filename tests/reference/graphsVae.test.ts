@@ -5,14 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { buildVaeDecoder, buildVaeEncoder } from '../../server/sd/graphs';
-import {
-  datasetModel,
-  expectGolden,
-  floatTensor,
-  goldenArray,
-  maxDifference,
-  measured,
-} from './graphsSupport';
+import { maxDifference } from '../support/arrayCompare';
+import { goldenArray } from '../support/referenceData';
+import { datasetModel, expectGolden, floatTensor } from './graphsSupport';
+import { measured } from '../support/measured';
 
 const { vae: weights, configs } = datasetModel();
 const config = configs.vae;

@@ -2,23 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { adamwStep, createAdamWState } from '../../server/diffusion/adamw';
-import { goldenArray, goldenValue, referenceDir, toArray, worstExcess } from './schedulersGoldenData';
-import path from 'node:path';
+import { worstExcess } from '../support/arrayCompare';
+import { datasetName, goldenAdamW, goldenArray, goldenValue, toArray } from '../support/referenceData';
 
-const optimizer = z
-  .object({
-    type: z.literal('AdamW'),
-    lr: z.number(),
-    betas: z.tuple([z.number(), z.number()]),
-    eps: z.number(),
-    weight_decay: z.number(),
-  })
-  .parse(goldenValue('textual_inversion.optimizer'));
+const optimizer = goldenAdamW();
 const steps = z
   .array(z.looseObject({ grad_placeholder_rows: z.unknown(), placeholder_rows_after_step: z.unknown() }))
   .parse(goldenValue('textual_inversion.steps'));
 
-describe(`AdamW on the placeholder rows (${path.basename(referenceDir)})`, () => {
+describe(`AdamW on the placeholder rows (${datasetName})`, () => {
   it('reproduces placeholder_rows_after_step for every recorded step (1e-5 abs)', () => {
     const rows = goldenArray('textual_inversion.initial_placeholder_rows').data.slice();
     const state = createAdamWState(rows.length);

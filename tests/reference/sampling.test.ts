@@ -2,29 +2,24 @@
  * Golden `sampling`: full 10-step guided runs of the dataset's ONNX UNet through our sampling loop, then the
  * ONNX VAE decoder. The UNet is called directly with onnxruntime-node, as any UNet implementation would be.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sample, type ModelCall } from '../../server/diffusion/sample';
 import { SAMPLER_NAMES, schedulerKindOf } from '../../server/diffusion/samplerRegistry';
+import { maxAbs, worstExcess } from '../support/arrayCompare';
 import {
+  datasetJson,
+  datasetName,
+  datasetPath,
   goldenArray,
   goldenNumbers,
   goldenValue,
-  maxAbs,
-  referenceDir,
   slice0,
-  worstExcess,
-} from './schedulersGoldenData';
+} from '../support/referenceData';
 
-const schedulerConfig: unknown = JSON.parse(
-  readFileSync(path.join(referenceDir, 'model/scheduler/scheduler_config.json'), 'utf8'),
-);
-const vaeConfig = z
-  .looseObject({ scaling_factor: z.number() })
-  .parse(JSON.parse(readFileSync(path.join(referenceDir, 'model/vae/config.json'), 'utf8')));
+const schedulerConfig: unknown = datasetJson('model/scheduler/scheduler_config.json');
+const vaeConfig = z.looseObject({ scaling_factor: z.number() }).parse(datasetJson('model/vae/config.json'));
 const runs = goldenValue('sampling') as Record<string, unknown>;
 const cases = SAMPLER_NAMES.map((name) => ({ name, kind: schedulerKindOf(name) })).filter(
   ({ kind }) => kind in runs,
@@ -34,8 +29,8 @@ let unet: ort.InferenceSession;
 let decoder: ort.InferenceSession;
 
 beforeAll(async () => {
-  unet = await ort.InferenceSession.create(path.join(referenceDir, 'onnx/unet/model.onnx'));
-  decoder = await ort.InferenceSession.create(path.join(referenceDir, 'onnx/vae_decoder/model.onnx'));
+  unet = await ort.InferenceSession.create(datasetPath('onnx/unet/model.onnx'));
+  decoder = await ort.InferenceSession.create(datasetPath('onnx/vae_decoder/model.onnx'));
 });
 afterAll(async () => {
   await unet?.release();
@@ -60,7 +55,7 @@ async function runUnet(call: ModelCall): Promise<Float32Array> {
   return result.out_sample.data as Float32Array;
 }
 
-describe(`10-step guided sampling with the ONNX UNet (${path.basename(referenceDir)})`, () => {
+describe(`10-step guided sampling with the ONNX UNet (${datasetName})`, () => {
   it('covers the DDIM, Euler and DPM-Solver runs of the dataset', () => {
     expect(cases.map((c) => c.kind).sort()).toEqual(
       ['DDIMScheduler', 'DPMSolverMultistepScheduler', 'EulerDiscreteScheduler']

@@ -1,14 +1,20 @@
 /** Golden `clip`: our CLIP preprocessing of `image_0to1` gives `pixel_values` (datasets with a scoring CLIP). */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, preprocessForClip } from '../../server/diffusion/clipPreprocess';
-import { golden, goldenArray, goldenNumbers, referenceDir, worstExcess } from './schedulersGoldenData';
+import { worstExcess } from '../support/arrayCompare';
+import {
+  datasetHas,
+  datasetJson,
+  datasetName,
+  golden,
+  goldenArray,
+  goldenNumbers,
+} from '../support/referenceData';
 
-const hasClip = 'clip' in golden() && existsSync(path.join(referenceDir, 'clip/config.json'));
+const hasClip = 'clip' in golden() && datasetHas('clip/config.json');
 
-describe.runIf(hasClip)(`CLIP preprocessing (${path.basename(referenceDir)})`, () => {
+describe.runIf(hasClip)(`CLIP preprocessing (${datasetName})`, () => {
   it('uses the CLIP mean/std the dataset records', () => {
     expect(worstExcess(CLIP_IMAGE_MEAN, goldenNumbers('clip.image_mean'), 1e-7, 0)).toBeLessThanOrEqual(0);
     expect(worstExcess(CLIP_IMAGE_STD, goldenNumbers('clip.image_std'), 1e-7, 0)).toBeLessThanOrEqual(0);
@@ -17,7 +23,7 @@ describe.runIf(hasClip)(`CLIP preprocessing (${path.basename(referenceDir)})`, (
   it('turns image_0to1 into pixel_values', () => {
     const config = z
       .object({ vision_config: z.looseObject({ image_size: z.number().int() }) })
-      .parse(JSON.parse(readFileSync(path.join(referenceDir, 'clip/config.json'), 'utf8')));
+      .parse(datasetJson('clip/config.json'));
     const image = goldenArray('clip.image_0to1');
     const [n, c, h, w] = image.shape;
     const nhwc = new Float32Array(image.data.length);

@@ -1,6 +1,4 @@
 /** Golden `schedulers` section: tables, timesteps, sigmas, add_noise / get_velocity and step sequences. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addNoise, createNoiseSchedule, getVelocity } from '../../server/diffusion/noiseSchedule';
 import { createSchedulerByKind } from '../../server/diffusion/samplerRegistry';
@@ -11,19 +9,18 @@ import {
   SCHEDULER_KINDS,
   type SchedulerKind,
 } from '../../server/diffusion/schedulerConfig';
+import { worstExcess } from '../support/arrayCompare';
 import {
+  datasetJson,
+  datasetName,
   golden,
   goldenArray,
   goldenNumbers,
   goldenValue,
-  referenceDir,
   slice0,
-  worstExcess,
-} from './schedulersGoldenData';
+} from '../support/referenceData';
 
-const configFile: unknown = JSON.parse(
-  readFileSync(path.join(referenceDir, 'model/scheduler/scheduler_config.json'), 'utf8'),
-);
+const configFile: unknown = datasetJson('model/scheduler/scheduler_config.json');
 const schedulers = goldenValue('schedulers') as Record<string, unknown>;
 const kinds = SCHEDULER_KINDS.filter((k) => k in schedulers);
 const sequenceKinds = SCHEDULER_KINDS.filter(
@@ -32,7 +29,7 @@ const sequenceKinds = SCHEDULER_KINDS.filter(
 const integerTimesteps = (kind: SchedulerKind) =>
   !(kind === 'EulerDiscreteScheduler' || kind === 'EulerAncestralDiscreteScheduler');
 
-describe(`scheduler tables (${path.basename(referenceDir)})`, () => {
+describe(`scheduler tables (${datasetName})`, () => {
   it('covers every scheduler the dataset records', () => {
     expect(kinds.length).toBeGreaterThanOrEqual(5);
     expect(sequenceKinds).toEqual(kinds);

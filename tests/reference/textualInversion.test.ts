@@ -4,7 +4,6 @@
  * both of the dataset's sources — the ONNX exports (`onnx/`) and the diffusers folder (`model/`, built
  * with our graph builders). Both recorded steps: loss, gradient and the rows after AdamW.
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddingTrainer } from '../../server/diffusion/trainer/embeddingTrainer';
 import { trainingSchedule, trainingTarget } from '../../server/diffusion/trainer/trainingTarget';
@@ -16,20 +15,14 @@ import {
 } from '../../server/diffusion/trainer/trainingModels';
 import { addNoise } from '../../server/diffusion/noiseSchedule';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
-import { goldenArray, goldenValue, maxAbs, referenceDir } from './schedulersGoldenData';
-
-interface OptimizerGolden {
-  readonly lr: number;
-  readonly betas: [number, number];
-  readonly eps: number;
-  readonly weight_decay: number;
-}
+import { maxAbs } from '../support/arrayCompare';
+import { datasetName, datasetPath, goldenAdamW, goldenArray, goldenValue } from '../support/referenceData';
 
 const ti = 'textual_inversion';
 const placeholderIds = goldenValue(`${ti}.placeholder_ids`) as number[];
 const initializerId = goldenValue(`${ti}.initializer_token_id`) as number;
 const timesteps = goldenValue(`${ti}.timesteps`) as number[];
-const optimizer = goldenValue(`${ti}.optimizer`) as OptimizerGolden;
+const optimizer = goldenAdamW();
 const steps = goldenValue(`${ti}.steps`) as unknown[];
 const inputIds = goldenArray(`${ti}.input_ids`);
 const latents = goldenArray(`${ti}.latents_x0`);
@@ -38,75 +31,69 @@ const schedulerConfig = goldenValue('meta.scheduler_config');
 const [batch, , latentHeight, latentWidth] = latents.shape as [number, number, number, number];
 
 const sources: Array<[string, () => TrainingModels]> = [
-  ['onnx/ exports', () => trainingModelsFromOnnxExport(path.join(referenceDir, 'onnx'))],
-  [
-    'model/ diffusers folder',
-    () => trainingModelsFromCheckpoint(openDiffusersFolder(path.join(referenceDir, 'model'))),
-  ],
+  ['onnx/ exports', () => trainingModelsFromOnnxExport(datasetPath('onnx'))],
+  ['model/ diffusers folder', () => trainingModelsFromCheckpoint(openDiffusersFolder(datasetPath('model')))],
 ];
 
-describe.each(sources)(
-  `textual inversion through the trainer (${path.basename(referenceDir)}, %s)`,
-  (_label, load) => {
-    it('matches both recorded steps: loss, gradient and rows after AdamW', async () => {
-      const models = load();
-      const rows = initialPlaceholderRows(models.tokenTable, initializerId, placeholderIds.length);
-      const initial = goldenArray(`${ti}.initial_placeholder_rows`);
-      expect([placeholderIds.length, models.tokenTable.dims[1]]).toEqual(initial.shape);
-      expect(Array.from(rows)).toEqual(Array.from(initial.data));
+describe.each(sources)(`textual inversion through the trainer (${datasetName}, %s)`, (_label, load) => {
+  it('matches both recorded steps: loss, gradient and rows after AdamW', async () => {
+    const models = load();
+    const rows = initialPlaceholderRows(models.tokenTable, initializerId, placeholderIds.length);
+    const initial = goldenArray(`${ti}.initial_placeholder_rows`);
+    expect([placeholderIds.length, models.tokenTable.dims[1]]).toEqual(initial.shape);
+    expect(Array.from(rows)).toEqual(Array.from(initial.data));
 
-      const trainer = await EmbeddingTrainer.create({
-        models,
-        schedulerConfig,
-        placeholderIds,
-        rows,
-        optimizer: {
-          learningRate: optimizer.lr,
-          beta1: optimizer.betas[0],
-          beta2: optimizer.betas[1],
-          eps: optimizer.eps,
-          weightDecay: optimizer.weight_decay,
-          lrScheduler: 'constant',
-          lrWarmupSteps: 0,
-          maxSteps: steps.length,
-          gradientAccumulation: 1,
-        },
-        batchSize: batch,
-        latentHeight,
-        latentWidth,
-        provider: 'cpu',
-      });
-      const goldenBatch = {
-        inputIds: Int32Array.from(inputIds.data),
-        latents: latents.data,
-        noise: noise.data,
-        timesteps,
-      };
-      for (let k = 0; k < steps.length; k++) {
-        const result = await trainer.trainStep(goldenBatch);
-        const wantLoss = goldenValue(`${ti}.steps.${k}.loss`) as number;
-        expect(
-          Math.abs(result.loss - wantLoss),
-          `step ${k} loss ${result.loss} vs ${wantLoss}`,
-        ).toBeLessThanOrEqual(1e-4 * Math.abs(wantLoss));
-
-        const wantGrad = goldenArray(`${ti}.steps.${k}.grad_placeholder_rows`);
-        const scale = maxAbs(wantGrad.data);
-        const gradError = maxAbs(wantGrad.data.map((v, i) => v - result.grad[i]!));
-        expect(gradError / scale, `step ${k} gradient error relative to max|grad|`).toBeLessThanOrEqual(1e-3);
-
-        const wantRows = goldenArray(`${ti}.steps.${k}.placeholder_rows_after_step`);
-        const got = trainer.rows;
-        const rowsError = maxAbs(wantRows.data.map((v, i) => v - got[i]!));
-        expect(rowsError, `step ${k} rows after AdamW`).toBeLessThanOrEqual(1e-5);
-        expect(result.optimizerStep).toBe(k + 1);
-        expect(result.lr).toBe(optimizer.lr);
-      }
+    const trainer = await EmbeddingTrainer.create({
+      models,
+      schedulerConfig,
+      placeholderIds,
+      rows,
+      optimizer: {
+        learningRate: optimizer.lr,
+        beta1: optimizer.betas[0],
+        beta2: optimizer.betas[1],
+        eps: optimizer.eps,
+        weightDecay: optimizer.weight_decay,
+        lrScheduler: 'constant',
+        lrWarmupSteps: 0,
+        maxSteps: steps.length,
+        gradientAccumulation: 1,
+      },
+      batchSize: batch,
+      latentHeight,
+      latentWidth,
+      provider: 'cpu',
     });
-  },
-);
+    const goldenBatch = {
+      inputIds: Int32Array.from(inputIds.data),
+      latents: latents.data,
+      noise: noise.data,
+      timesteps,
+    };
+    for (let k = 0; k < steps.length; k++) {
+      const result = await trainer.trainStep(goldenBatch);
+      const wantLoss = goldenValue(`${ti}.steps.${k}.loss`) as number;
+      expect(
+        Math.abs(result.loss - wantLoss),
+        `step ${k} loss ${result.loss} vs ${wantLoss}`,
+      ).toBeLessThanOrEqual(1e-4 * Math.abs(wantLoss));
 
-describe(`textual-inversion batch inputs (${path.basename(referenceDir)})`, () => {
+      const wantGrad = goldenArray(`${ti}.steps.${k}.grad_placeholder_rows`);
+      const scale = maxAbs(wantGrad.data);
+      const gradError = maxAbs(wantGrad.data.map((v, i) => v - result.grad[i]!));
+      expect(gradError / scale, `step ${k} gradient error relative to max|grad|`).toBeLessThanOrEqual(1e-3);
+
+      const wantRows = goldenArray(`${ti}.steps.${k}.placeholder_rows_after_step`);
+      const got = trainer.rows;
+      const rowsError = maxAbs(wantRows.data.map((v, i) => v - got[i]!));
+      expect(rowsError, `step ${k} rows after AdamW`).toBeLessThanOrEqual(1e-5);
+      expect(result.optimizerStep).toBe(k + 1);
+      expect(result.lr).toBe(optimizer.lr);
+    }
+  });
+});
+
+describe(`textual-inversion batch inputs (${datasetName})`, () => {
   it('adds noise exactly as the recorded noisy_latents (the trainer uses the same schedule)', () => {
     const { schedule, predictionType } = trainingSchedule(schedulerConfig);
     const meta = goldenValue('meta') as { prediction_type?: string };

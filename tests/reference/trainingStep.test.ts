@@ -3,8 +3,6 @@
  * text encoder (cut at its token-embedding lookup) → UNet → MSE, differentiated by our autodiff w.r.t. the
  * placeholder embedding rows, against golden.json → textual_inversion.steps[*] (loss and gradient).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../server/onnx/graphBuilder';
 import { loadModel } from '../../server/onnx/modelIO';
@@ -25,45 +23,35 @@ import {
   tensorToInput,
 } from '../../server/onnx/surgery';
 import { vjp } from '../../server/onnx/autodiff/vjp';
+import { datasetName, datasetPath, goldenValue, toArray } from '../support/referenceData';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
-
-interface GoldenArray {
+/** A golden.json array node (decoded with `toArray`). */
+interface GoldenNode {
   readonly shape: number[];
-  readonly data?: number[];
-  readonly file?: string;
 }
 interface GoldenStep {
   readonly loss: number;
-  readonly model_pred: GoldenArray;
-  readonly grad_placeholder_rows: GoldenArray;
-  readonly placeholder_rows_after_step: GoldenArray;
+  readonly model_pred: GoldenNode;
+  readonly grad_placeholder_rows: GoldenNode;
+  readonly placeholder_rows_after_step: GoldenNode;
 }
 interface TextualInversionGolden {
   readonly placeholder_ids: number[];
-  readonly initial_placeholder_rows: GoldenArray;
-  readonly input_ids: GoldenArray;
-  readonly noise: GoldenArray;
+  readonly initial_placeholder_rows: GoldenNode;
+  readonly input_ids: GoldenNode;
+  readonly noise: GoldenNode;
   /** the MSE target where the dataset records it (v-prediction sets); epsilon sets train against `noise` */
-  readonly target?: GoldenArray;
+  readonly target?: GoldenNode;
   readonly timesteps: number[];
-  readonly noisy_latents: GoldenArray;
+  readonly noisy_latents: GoldenNode;
   readonly steps: GoldenStep[];
 }
 
-function floats(array: GoldenArray): Float32Array {
-  if (array.data) return Float32Array.from(array.data);
-  const bytes = fs.readFileSync(path.join(referenceDir, array.file!));
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-}
+const floats = (node: GoldenNode): Float32Array => toArray(node).data;
 
-const golden = JSON.parse(fs.readFileSync(path.join(referenceDir, 'golden.json'), 'utf8')) as {
-  textual_inversion: TextualInversionGolden;
-};
-const ti = golden.textual_inversion;
+const ti = goldenValue('textual_inversion') as TextualInversionGolden;
 const [batch, sequence] = ti.input_ids.shape as [number, number];
-const ids = ti.input_ids.data!;
+const ids = floats(ti.input_ids);
 
 /** The Gather that looks token ids up in a [vocab, hidden] initializer, found by following `input_ids`. */
 function tokenEmbeddingGather(model: ModelProto): { output: string; table: string } {
@@ -124,8 +112,8 @@ function embeddingModel(table: Float32Array, hidden: number, placeholderIds: rea
 
 /** Inputs: placeholder_rows, noisy_latents, timesteps, noise; outputs: loss (+ model_pred for checking). */
 async function trainingStepModel(): Promise<{ model: ModelProto; hidden: number }> {
-  const te = loadModel(path.join(referenceDir, 'onnx', 'text_encoder', 'model.onnx'));
-  const unetFile = loadModel(path.join(referenceDir, 'onnx', 'unet', 'model.onnx'));
+  const te = loadModel(datasetPath('onnx', 'text_encoder', 'model.onnx'));
+  const unetFile = loadModel(datasetPath('onnx', 'unet', 'model.onnx'));
   const { output, table } = tokenEmbeddingGather(te.model);
   const tableValue = readTensor(
     graphOf(te.model).initializer!.find((t) => t.name === table)!,
@@ -176,7 +164,7 @@ function rowsBefore(step: number): Float32Array {
   return floats(step === 0 ? ti.initial_placeholder_rows : ti.steps[step - 1]!.placeholder_rows_after_step);
 }
 
-describe(`textual-inversion training step from the ONNX exports (${path.basename(referenceDir)})`, () => {
+describe(`textual-inversion training step from the ONNX exports (${datasetName})`, () => {
   let step: { model: ModelProto; hidden: number };
   let forward: ModelSession;
   let gradient: ModelSession;

@@ -1,19 +1,14 @@
 /** Shared pieces of the CLIP scoring tests: the dataset's scoring CLIP folder and golden images as IMAGE. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { ImageTensor } from '../../server/diffusion/imageIO';
-import { golden, referenceDir, type GoldenArray } from '../reference/schedulersGoldenData';
-
-export { referenceDir };
+import { datasetHas, datasetName, datasetPath, golden, type GoldenArray } from '../support/referenceData';
 
 /** The dataset's scoring CLIP folder. */
-export const datasetClipDir = path.join(referenceDir, 'clip');
+export const datasetClipDir = datasetPath('clip');
 
 /** Why the dataset cannot run the scoring tests, or undefined when it can. */
 export function clipSkipReason(): string | undefined {
-  if (!existsSync(path.join(datasetClipDir, 'config.json')))
-    return `${path.basename(referenceDir)} has no scoring CLIP (clip/config.json)`;
-  if (!('clip' in golden())) return `${path.basename(referenceDir)}/golden.json has no "clip" section`;
+  if (!datasetHas('clip/config.json')) return `${datasetName} has no scoring CLIP (clip/config.json)`;
+  if (!('clip' in golden())) return `${datasetName}/golden.json has no "clip" section`;
   return undefined;
 }
 

@@ -6,7 +6,7 @@
  * thousands, and this keeps them a small part of the step (samplers use `GaussianRng`, 53-bit uniforms).
  */
 import { z } from 'zod';
-import { GaussianRng, philox4x32 } from '../gaussianRng';
+import { parseSeed, philoxBlock, philoxKey, uniform53 } from '../philox';
 
 const TWO_POW_32 = 4294967296;
 /** Third counter word of each stream, so the two never share a block. */
@@ -37,10 +37,9 @@ export class TrainingRng {
 
   /** `seed`: an integer 0..2^64-1. */
   constructor(seed: number | bigint | string) {
-    // GaussianRng validates and normalises the seed the same way for both generators
-    this.seed = new GaussianRng(seed).state().seed;
-    const s = BigInt(this.seed);
-    this.key = [Number(s & 0xffffffffn), Number(s >> 32n)];
+    const parsed = parseSeed(seed);
+    this.seed = parsed.toString();
+    this.key = philoxKey(parsed);
   }
 
   /** Resumes from a saved state. */
@@ -62,10 +61,7 @@ export class TrainingRng {
   }
 
   private fillBlock(index: number): void {
-    const [x0, x1, x2, x3] = philox4x32(
-      [index % TWO_POW_32, Math.floor(index / TWO_POW_32), NORMAL_STREAM, 0],
-      this.key,
-    );
+    const [x0, x1, x2, x3] = philoxBlock(this.key, index, NORMAL_STREAM);
     // u in (0, 1] keeps the log finite; v in [0, 1)
     const r0 = Math.sqrt(-2 * Math.log((x0 + 1) / TWO_POW_32));
     const a0 = (2 * Math.PI * x1) / TWO_POW_32;
@@ -92,12 +88,8 @@ export class TrainingRng {
 
   /** A uniform number in [0, 1) with 53 random bits. */
   uniform(): number {
-    const block = this.uniformPosition++;
-    const [x0, x1] = philox4x32(
-      [block % TWO_POW_32, Math.floor(block / TWO_POW_32), UNIFORM_STREAM, 0],
-      this.key,
-    );
-    return ((x0 >>> 5) * 67108864 + (x1 >>> 6)) / 9007199254740992;
+    const [x0, x1] = philoxBlock(this.key, this.uniformPosition++, UNIFORM_STREAM);
+    return uniform53(x0, x1);
   }
 
   /** A uniform integer in [0, n). */

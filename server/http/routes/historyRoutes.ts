@@ -1,13 +1,7 @@
 /** `/history`: finished prompts, their outputs and status; survives restarts (see HistoryStore). */
 import { Router } from 'express';
-import { z } from 'zod';
-import { errorBody } from '../httpErrors';
 import type { StudioServices } from '../services';
-
-const historyActionSchema = z.looseObject({
-  clear: z.boolean().optional(),
-  delete: z.array(z.string()).optional(),
-});
+import { parseListAction } from './listActions';
 
 function optionalInt(value: unknown): number | undefined {
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return undefined;
@@ -29,21 +23,10 @@ export function historyRoutes({ history }: StudioServices): Router {
   });
 
   router.post('/history', async (req, res) => {
-    const parsed = historyActionSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      res
-        .status(400)
-        .json(
-          errorBody(
-            'invalid_request',
-            'Invalid history action',
-            'send {"clear": true} or {"delete": [prompt_id, ...]}',
-          ),
-        );
-      return;
-    }
-    if (parsed.data.clear) await history.clear();
-    if (parsed.data.delete) await history.delete(parsed.data.delete);
+    const action = parseListAction(req, res, 'history');
+    if (!action) return;
+    if (action.clear) await history.clear();
+    if (action.delete) await history.delete(action.delete);
     res.json({});
   });
 

@@ -7,11 +7,8 @@ import { validatePrompt } from '../../engine/validatePrompt';
 import { errorBody } from '../httpErrors';
 import type { StudioServices } from '../services';
 import { type PromptAccepted, promptRequestSchema, type PromptRejected } from '../wireSchemas';
+import { parseListAction } from './listActions';
 
-const queueActionSchema = z.looseObject({
-  clear: z.boolean().optional(),
-  delete: z.array(z.string()).optional(),
-});
 const interruptSchema = z.looseObject({ prompt_id: z.string().optional() }).optional();
 
 export function promptRoutes(services: StudioServices): Router {
@@ -75,21 +72,10 @@ export function promptRoutes(services: StudioServices): Router {
   });
 
   router.post('/queue', (req, res) => {
-    const parsed = queueActionSchema.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      res
-        .status(400)
-        .json(
-          errorBody(
-            'invalid_request',
-            'Invalid queue action',
-            'send {"clear": true} or {"delete": [prompt_id, ...]}',
-          ),
-        );
-      return;
-    }
-    if (parsed.data.clear) queue.clear();
-    if (parsed.data.delete) queue.delete(parsed.data.delete);
+    const action = parseListAction(req, res, 'queue');
+    if (!action) return;
+    if (action.clear) queue.clear();
+    if (action.delete) queue.delete(action.delete);
     res.json({});
   });
 

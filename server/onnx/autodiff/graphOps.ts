@@ -7,7 +7,7 @@
 import type { GraphBuilder } from '../graphBuilder';
 import type { Attributes } from '../attributes';
 import type { NodeProto } from '../proto';
-import { floatToHalf, type AnyTypedArray, type ElementType } from '../dataTypes';
+import { typedArrayOf, type ElementType } from '../dataTypes';
 import type { GraphFacts } from './shapeInference';
 import { allNumeric, type SymDim } from './symbolicDims';
 
@@ -58,7 +58,7 @@ export class GraphOps {
     let name = this.state.constants.get(key);
     if (!name) {
       name = this.state.builder.constant(values, dims, type, 'grad_const');
-      this.state.facts.addConstant(name, { type, dims, data: typedOf(type, values) });
+      this.state.facts.addConstant(name, { type, dims, data: typedArrayOf(type, values) });
       this.state.constants.set(key, name);
     }
     return name;
@@ -117,7 +117,7 @@ export class GraphOps {
 
   zerosLike(x: string, type: ElementType): string {
     return this.op('ConstantOfShape', [this.shapeOf(x)], {
-      value: { type, dims: [1], data: typedOf(type, [0]) },
+      value: { type, dims: [1], data: typedArrayOf(type, [0]) },
     });
   }
 
@@ -211,25 +211,5 @@ export class GraphOps {
     ]);
     const summed = this.op('ReduceSum', [g, axes], { keepdims: 1, noop_with_empty_axes: 1 });
     return this.op('Reshape', [summed, sx]);
-  }
-}
-
-export function typedOf(type: ElementType, values: readonly number[]): AnyTypedArray {
-  switch (type) {
-    case 'float32':
-      return Float32Array.from(values);
-    case 'float64':
-      return Float64Array.from(values);
-    case 'int64':
-      return BigInt64Array.from(values.map((v) => BigInt(v)));
-    case 'int32':
-      return Int32Array.from(values);
-    case 'int8':
-      return Int8Array.from(values);
-    case 'float16':
-      return Uint16Array.from(values, floatToHalf);
-    case 'uint8':
-    case 'bool':
-      return Uint8Array.from(values);
   }
 }

@@ -13,8 +13,9 @@ import {
   type ValueInfoProto,
 } from '../proto';
 import { GraphBuilder } from '../graphBuilder';
+import { typedArrayOf } from '../dataTypes';
 import { GraphFacts } from './shapeInference';
-import { GraphOps, typedOf, type EmitState } from './graphOps';
+import { GraphOps, type EmitState } from './graphOps';
 import { RuleContext } from './ruleContext';
 import { analyzePaths } from './pathAnalysis';
 import { differentiableInputs, type GradientTable } from './rules/types';
@@ -118,7 +119,7 @@ export function vjp(model: ModelProto, options: VjpOptions): ModelProto {
   for (const o of of) {
     const type = facts.get(o).type ?? 'float32';
     if (options.seedScalarLoss) {
-      const one = { value: { type, dims: [1], data: typedOf(type, [1]) } };
+      const one = { value: { type, dims: [1], data: typedArrayOf(type, [1]) } };
       gradients.add(o, ops.op('ConstantOfShape', [ops.shapeOf(o)], one));
     } else {
       const name = cotangentName(o);

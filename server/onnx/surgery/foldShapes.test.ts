@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../graphBuilder';
 import { createSession, ort } from '../sessions';
@@ -8,9 +6,7 @@ import { readTensor } from '../tensorProto';
 import { foldShapes } from './foldShapes';
 import { bindInputShapes } from './bindInputShapes';
 import { graphOf } from './graphIndex';
-
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
+import { datasetPath, goldenArray } from '../../../tests/support/referenceData';
 
 /** torch's pattern: Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [2, -1])). */
 function torchStyleReshape() {
@@ -72,11 +68,8 @@ describe('foldShapes', () => {
   });
 
   it('folds the reference text encoder to a shape-free graph with the golden output', async () => {
-    const golden = JSON.parse(fs.readFileSync(path.join(referenceDir, 'golden.json'), 'utf8')) as {
-      text_encoder: { input_ids: { shape: number[]; data: number[] }; last_hidden_state: { data: number[] } };
-    };
-    const ids = golden.text_encoder.input_ids;
-    const { model } = loadModel(path.join(referenceDir, 'onnx', 'text_encoder', 'model.onnx'));
+    const ids = goldenArray('text_encoder.input_ids');
+    const { model } = loadModel(datasetPath('onnx', 'text_encoder', 'model.onnx'));
     const folded = await foldShapes(model, { input_ids: ids.shape });
     const ops = (graphOf(folded).node ?? []).map((n) => n.opType);
     expect(ops).not.toContain('Shape');
@@ -87,7 +80,7 @@ describe('foldShapes', () => {
       input_ids: new ort.Tensor('int32', Int32Array.from(ids.data), ids.shape),
     });
     const got = out.last_hidden_state!.data as Float32Array;
-    const expected = golden.text_encoder.last_hidden_state.data;
+    const expected = goldenArray('text_encoder.last_hidden_state').data;
     expect(got.length).toBe(expected.length);
     expected.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-4 + 1e-4 * Math.abs(v)));
   });

@@ -1,16 +1,13 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../modelIO';
 import { isExternal, readTensor } from '../tensorProto';
 import { inlineExternalData } from './inlineExternalData';
 import { graphOf } from './graphIndex';
-
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const referenceDir = process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference');
+import { datasetPath } from '../../../tests/support/referenceData';
 
 describe('inlineExternalData', () => {
   it('reads every external tensor of the reference UNet into the message, bytes unchanged', () => {
-    const { model, baseDir } = loadModel(path.join(referenceDir, 'onnx', 'unet', 'model.onnx'));
+    const { model, baseDir } = loadModel(datasetPath('onnx', 'unet', 'model.onnx'));
     const inlined = inlineExternalData(model, baseDir);
     const before = graphOf(model).initializer ?? [];
     const after = graphOf(inlined).initializer ?? [];

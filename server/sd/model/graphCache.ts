@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from '../../onnx/atomicWrite';
+import { writeFileAtomicSync } from '../../storage/atomicWrite';
 import { saveModel } from '../../onnx/modelIO';
 import type { ModelProto } from '../../onnx/proto';
 
@@ -72,7 +72,7 @@ export class GraphCache {
     saveModel(model, file, { externalData: { location: `${name}.onnx_data` } });
     const manifestFile = path.join(this.dir!, 'frozen.json');
     if (!fs.existsSync(manifestFile)) {
-      writeFileAtomic(
+      writeFileAtomicSync(
         manifestFile,
         JSON.stringify({ ...this.manifest, created: new Date().toISOString() }, null, 2),
       );

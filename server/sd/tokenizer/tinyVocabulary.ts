@@ -5,8 +5,8 @@
  * default 486 merges it has 1000 entries (BOS 998, EOS 999), the reference datasets' convention.
  */
 import path from 'node:path';
-import { writeFile, rename, mkdir, rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../../storage/atomicWrite';
 import { BYTE_CHARS_IN_VOCAB_ORDER, bytesToChars } from './byteEncoder';
 import { WORD_END } from './bytePairEncoder';
 import { splitForBpe } from './clipTextCleaning';
@@ -91,17 +91,6 @@ export function buildTinyVocabulary(merges = 486, words: readonly string[] = TIN
   };
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Writes `vocab.json`, `merges.txt` and `tokenizer_config.json` (pad token, max length) into `dir`, the
  * Hugging Face layout `loadVocabulary` reads; each file is replaced atomically.
@@ -114,12 +103,12 @@ export async function writeTokenizerFiles(
   if (!vocab.encoder.has(padToken)) throw new Error(`pad token "${padToken}" is not in the vocabulary`);
   await mkdir(dir, { recursive: true });
   const encoder = Object.fromEntries([...vocab.encoder].sort((a, b) => a[1] - b[1]));
-  await writeAtomic(path.join(dir, 'vocab.json'), JSON.stringify(encoder));
-  await writeAtomic(
+  await writeFileAtomic(path.join(dir, 'vocab.json'), JSON.stringify(encoder));
+  await writeFileAtomic(
     path.join(dir, 'merges.txt'),
     ['#version: 0.2', ...vocab.merges.map(([a, b]) => `${a} ${b}`)].join('\n') + '\n',
   );
-  await writeAtomic(
+  await writeFileAtomic(
     path.join(dir, 'tokenizer_config.json'),
     JSON.stringify(
       {

@@ -3,9 +3,7 @@
  * renamed over the target, so a crash never leaves a half-written checkpoint or embedding behind, and a
  * multi-GB checkpoint never has to sit in memory as one buffer.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomicWith } from '../../storage/atomicWrite';
 import { elementCount } from './safetensorsHeader';
 import { dtypeBytes, float32ToBytes, isFloatDtype, type SafetensorsDtype } from './tensorDtypes';
 
@@ -112,10 +110,7 @@ export async function writeSafetensors(
   metadata?: Readonly<Record<string, string>>,
 ): Promise<void> {
   const header = encodeSafetensorsHeader(entries, metadata);
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
+  await writeFileAtomicWith(file, async (handle) => {
     let position = 0;
     const writeAll = async (bytes: Uint8Array) => {
       for (let done = 0; done < bytes.byteLength;) {
@@ -126,12 +121,5 @@ export async function writeSafetensors(
     };
     await writeAll(header);
     for (const entry of entries) await writeAll(entryBytes(entry));
-    await handle.sync();
-    await handle.close();
-    await rename(temp, file);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
-  }
+  });
 }

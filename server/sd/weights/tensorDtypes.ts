@@ -3,6 +3,7 @@
  * float16 or bfloat16; the graphs compute in float32, so every float type widens on read and float32 narrows
  * (round to nearest even, as torch's `.half()` does) when a writer asks for float16.
  */
+import { floatToHalf, halfToFloat } from '../../onnx/dataTypes';
 
 /** The dtype strings of the safetensors format. */
 export const SAFETENSORS_DTYPES = [
@@ -54,14 +55,7 @@ let halfTable: Float32Array | undefined;
 function float16Table(): Float32Array {
   if (halfTable) return halfTable;
   const table = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const mantissa = h & 0x3ff;
-    if (exponent === 0) table[h] = sign * mantissa * 2 ** -24;
-    else if (exponent === 31) table[h] = mantissa === 0 ? sign * Infinity : NaN;
-    else table[h] = sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-  }
+  for (let h = 0; h < 65536; h++) table[h] = halfToFloat(h);
   halfTable = table;
   return table;
 }
@@ -84,38 +78,10 @@ export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 
-/** One float32 → float16 bit pattern, rounding to nearest even (NaN stays NaN, overflow becomes ±Inf). */
-export function float32ToFloat16Bits(value: number): number {
-  scratch[0] = value;
-  const x = scratchBits[0]!;
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  const mantissa = x & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  const e = exponent - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    // subnormal half: shift the full significand (with its hidden 1) right, rounding to nearest even
-    const full = mantissa | 0x800000;
-    const shift = 14 - e;
-    const half = full >>> shift;
-    const rest = full & ((1 << shift) - 1);
-    const midpoint = 1 << (shift - 1);
-    const rounded = rest > midpoint || (rest === midpoint && (half & 1) === 1) ? half + 1 : half;
-    return sign | rounded;
-  }
-  const half = (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  // a carry out of the mantissa correctly bumps the exponent (and reaches Inf at the top)
-  const rounded = rest > 0x1000 || (rest === 0x1000 && (half & 1) === 1) ? half + 1 : half;
-  return sign | rounded;
-}
-
 /** float32 values → float16 bit patterns (round to nearest even). */
 export function float32ToFloat16(values: ArrayLike<number>): Uint16Array {
   const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]!);
+  for (let i = 0; i < values.length; i++) out[i] = floatToHalf(values[i]!);
   return out;
 }
 

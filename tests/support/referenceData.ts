@@ -1,18 +1,61 @@
 /**
- * Reads the reference dataset (REFERENCE_DIR, default ../shared/reference) for the scheduler, sampling and
- * optimizer reference tests: golden.json arrays either inline (`data`) or as raw little-endian files.
+ * The reference dataset every golden test reads: its folder (env REFERENCE_DIR, default
+ * ../shared/reference, so the same tests run on reference-sd2), its files, and golden.json with its arrays
+ * decoded from inline `data` or from the raw little-endian `file` under arrays/.
  */
-import { readFileSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-/** The dataset folder the reference tests run on. */
+/** The dataset folder the tests run on. */
 export const referenceDir = path.resolve(
   process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference'),
 );
+
+/** The dataset folder's name (e.g. "reference", "reference-sd2"), for test titles. */
+export const datasetName = path.basename(referenceDir);
+
+/** A dataset file's absolute path, e.g. `datasetPath('onnx', 'unet', 'model.onnx')`. */
+export function datasetPath(...parts: string[]): string {
+  return path.join(referenceDir, ...parts);
+}
+
+/** Whether the dataset has `relative` (the SD 2.x sets have no scoring CLIP). */
+export function datasetHas(relative: string): boolean {
+  return fs.existsSync(datasetPath(relative));
+}
+
+/** A JSON file of the dataset, parsed (e.g. `checkpoint_keymap.json`, `model/unet/config.json`). */
+export function datasetJson(...parts: string[]): unknown {
+  return JSON.parse(fs.readFileSync(datasetPath(...parts), 'utf8'));
+}
+
+/** The raw configs of the dataset's diffusers folder `model/`, keyed as configOverrides takes them. */
+export function datasetConfigs(): Record<
+  'unet' | 'vae' | 'text_encoder' | 'scheduler',
+  Record<string, unknown>
+> {
+  const config = (part: string, file = 'config.json') =>
+    datasetJson('model', part, file) as Record<string, unknown>;
+  return {
+    unet: config('unet'),
+    vae: config('vae'),
+    text_encoder: config('text_encoder'),
+    scheduler: config('scheduler', 'scheduler_config.json'),
+  };
+}
+
+/**
+ * checkpoint_keymap.json: each key of the single-file checkpoint → its `component/key` in model/, a list
+ * of them (split tensors) or null (keys the diffusers model does not have).
+ */
+export function checkpointKeymap(): Record<string, string | string[] | null> {
+  return z
+    .record(z.string(), z.union([z.string(), z.array(z.string()), z.null()]))
+    .parse(datasetJson('checkpoint_keymap.json'));
+}
 
 const goldenArraySchema = z.looseObject({
   shape: z.array(z.number().int().nonnegative()),
@@ -21,7 +64,7 @@ const goldenArraySchema = z.looseObject({
   file: z.string().optional(),
 });
 
-/** A golden array: its shape and values. */
+/** A golden array: its shape and values (int32 arrays widened to float32). */
 export interface GoldenArray {
   shape: number[];
   data: Float32Array;
@@ -31,7 +74,7 @@ let cached: unknown;
 
 /** golden.json of the dataset, parsed once (non-finite values are the strings "Infinity"/"-Infinity"). */
 export function golden(): Record<string, unknown> {
-  cached ??= JSON.parse(readFileSync(path.join(referenceDir, 'golden.json'), 'utf8'));
+  cached ??= datasetJson('golden.json');
   return z.record(z.string(), z.unknown()).parse(cached);
 }
 
@@ -64,6 +107,16 @@ export function goldenValue(keyPath: string): unknown {
   return node;
 }
 
+/** Whether golden.json has the dotted `keyPath`. */
+export function goldenHas(keyPath: string): boolean {
+  try {
+    goldenValue(keyPath);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Decodes a golden array node (inline data or its raw file under arrays/) as float32. */
 export function toArray(node: unknown): GoldenArray {
   const parsed = goldenArraySchema.parse(node);
@@ -72,7 +125,7 @@ export function toArray(node: unknown): GoldenArray {
   if (parsed.data) {
     data = Float32Array.from(parsed.data);
   } else if (parsed.file) {
-    const bytes = readFileSync(
+    const bytes = fs.readFileSync(
       path.join(referenceDir, parsed.file.startsWith('arrays/') ? '' : 'arrays', parsed.file),
     );
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -96,32 +149,21 @@ export function goldenNumbers(keyPath: string): number[] {
     .parse(goldenValue(keyPath));
 }
 
+const adamWSchema = z.object({
+  type: z.literal('AdamW'),
+  lr: z.number(),
+  betas: z.tuple([z.number(), z.number()]),
+  eps: z.number(),
+  weight_decay: z.number(),
+});
+
+/** golden.json → `textual_inversion.optimizer`: the torch AdamW settings of the recorded steps. */
+export function goldenAdamW(): z.infer<typeof adamWSchema> {
+  return adamWSchema.parse(goldenValue('textual_inversion.optimizer'));
+}
+
 /** Row `index` of the leading axis of a golden array. */
 export function slice0(array: GoldenArray, index: number): Float32Array {
   const size = array.data.length / array.shape[0];
   return array.data.subarray(index * size, (index + 1) * size);
-}
-
-/** Largest |a-b| - (abs + rel*|b|) over all elements; <= 0 means within tolerance. */
-export function worstExcess(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  abs: number,
-  rel: number,
-): number {
-  if (actual.length !== expected.length)
-    throw new Error(`length ${actual.length} vs expected ${expected.length}`);
-  let worst = -Infinity;
-  for (let i = 0; i < expected.length; i++) {
-    const excess = Math.abs(actual[i] - expected[i]) - (abs + rel * Math.abs(expected[i]));
-    if (!(excess <= worst)) worst = Number.isNaN(excess) ? Infinity : excess;
-  }
-  return worst;
-}
-
-/** max |x| of an array. */
-export function maxAbs(values: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
-  return m;
 }
