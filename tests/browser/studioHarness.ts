@@ -97,22 +97,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-/** What {@link waitUntil} passes into the page: a node id or nothing. */
-export type WaitArg = string | number | null;
-
 /**
  * `page.waitForFunction` that names what it waited for when it times out (playwright's own message only
- * says which function, not which step of the test).
+ * says which function, not which step of the test). `arg` is passed into the page (JSON values only).
  */
-export async function waitUntil(
+export async function waitUntil<A>(
   page: Page,
   what: string,
-  fn: (arg: WaitArg) => boolean,
-  arg: WaitArg,
+  fn: (arg: A) => boolean,
+  arg: A,
   timeoutMs = 15_000,
 ): Promise<void> {
   try {
-    await page.waitForFunction(fn, arg, { timeout: timeoutMs });
+    // playwright types the page side's argument as Unboxed<A>, which equals A for JSON values
+    await page.waitForFunction(fn as (arg: unknown) => boolean, arg as unknown, { timeout: timeoutMs });
   } catch (err) {
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new Error(`timed out after ${timeoutMs} ms waiting until ${what} (${message})`);
@@ -218,4 +216,39 @@ export async function widgetRect(
   ] as const);
   if (!rect) throw new Error(`node ${nodeId} has no widget "${widget}"`);
   return rect;
+}
+
+/**
+ * Types `value` into number widget `widget` of node `nodeId` as a person does: a click in the middle of
+ * the widget opens litegraph's value prompt, the value is typed and Enter applies it.
+ */
+export async function typeIntoNumberWidget(
+  page: Page,
+  nodeId: string | number,
+  widget: string,
+  value: number,
+): Promise<void> {
+  const rect = await widgetRect(page, nodeId, widget);
+  const prompt = page.locator('.graphdialog input.value');
+  await clickCanvasUntil(
+    page,
+    rect.left + rect.width / 2,
+    rect.top + rect.height / 2,
+    `open the value prompt of "${widget}"`,
+    () => prompt.isVisible(),
+  );
+  await prompt.fill(String(value));
+  await prompt.press('Enter');
+  try {
+    await page.waitForFunction(
+      ([id, name, expected]) =>
+        window.studio!.graph.getNodeById(id)?.widgets?.find((w) => w.name === name)?.value === expected,
+      [nodeId, widget, value] as const,
+      { timeout: 5000 },
+    );
+  } catch (err) {
+    throw new Error(`widget "${widget}" of node ${nodeId} did not take the typed value ${value}`, {
+      cause: err,
+    });
+  }
 }
