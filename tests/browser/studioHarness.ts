@@ -182,16 +182,20 @@ export async function clickCanvasUntil(
   throw new Error(`clicking (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`);
 }
 
-/** Clicks a canvas button that opens a file dialog (same retry as {@link clickCanvasUntil}). */
+/**
+ * Clicks a canvas button that opens a file dialog (same retry as {@link clickCanvasUntil}). The wait per
+ * click is long because a CI machine running other test files beside the browser can starve the page.
+ */
 export async function clickForFileChooser(page: Page, x: number, y: number): Promise<FileChooser> {
+  const attempts = 4;
   for (let attempt = 1; ; attempt++) {
-    const chooser = page.waitForEvent('filechooser', { timeout: 3000 });
+    const chooser = page.waitForEvent('filechooser', { timeout: 8000 });
     await page.mouse.click(x, y);
     try {
       return await chooser;
     } catch (err) {
-      if (attempt === 3)
-        throw new Error(`clicking (${x}, ${y}) 3 times opened no file dialog`, { cause: err });
+      if (attempt === attempts)
+        throw new Error(`clicking (${x}, ${y}) ${attempts} times opened no file dialog`, { cause: err });
     }
   }
 }
