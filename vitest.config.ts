@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const sharedDir = path.resolve(import.meta.dirname, '../shared');
+const fixturesDir = path.resolve(import.meta.dirname, 'tests/fixtures');
 
 /**
  * Two projects: every test against the default SD 1.x reference dataset, and the reference suite again
@@ -19,7 +19,7 @@ export default defineConfig({
           name: 'studio',
           include: ['server/**/*.test.ts', 'nodes/**/*.test.ts', 'client/**/*.test.ts', 'tests/**/*.test.ts'],
           exclude: ['node_modules/**', 'client/dist/**'],
-          env: { REFERENCE_DIR: process.env.REFERENCE_DIR ?? path.join(sharedDir, 'reference') },
+          env: { REFERENCE_DIR: process.env.REFERENCE_DIR ?? path.join(fixturesDir, 'reference-sd1') },
         },
       },
       {
@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'reference-sd2',
           include: ['tests/reference/**/*.test.ts'],
-          env: { REFERENCE_DIR: process.env.REFERENCE_DIR_SD2 ?? path.join(sharedDir, 'reference-sd2') },
+          env: { REFERENCE_DIR: process.env.REFERENCE_DIR_SD2 ?? path.join(fixturesDir, 'reference-sd2') },
         },
       },
     ],

@@ -1,12 +1,11 @@
 /**
- * Real embeddings saved by diffusers' textual_inversion.py (../shared/data/seed-embeddings, read in place)
+ * Real embeddings saved by diffusers' textual_inversion.py (tests/fixtures/seed-embeddings)
  * load to exactly the values torch.load gives (expected.json), from disk and from uploaded bytes, and
  * survive a write → read round trip as diffusers safetensors.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkEmbeddingWidth,
@@ -16,9 +15,9 @@ import {
 } from '../../server/sd/embeddings/embeddingFile';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import { SafetensorsFile } from '../../server/sd/weights/safetensorsFile';
+import { fixturesDir } from '../support/referenceData';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const seedDir = path.resolve(repoRoot, '../shared/data/seed-embeddings');
+const seedDir = path.join(fixturesDir, 'seed-embeddings');
 const expected = JSON.parse(fs.readFileSync(path.join(seedDir, 'expected.json'), 'utf8')) as Record<
   string,
   { token: string; shape: number[]; dtype: string; l2: number; values: number[] }

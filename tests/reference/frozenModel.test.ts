@@ -118,9 +118,11 @@ describe.each(sources)(`frozen model from $name (${datasetName})`, (source) => {
     expect(model.info.predictionType).toBe(expectedPrediction);
   });
 
-  it('says which tokenizer files to put where (the dataset ships none)', () => {
+  it('refuses the bundled CLIP vocabulary for a smaller embedding table and says where its own goes (the dataset ships none)', () => {
     expect(() => model.tokenizer()).toThrow(
-      /no CLIP tokenizer found.*vocab\.json \+ merges\.txt.*tokenizers[\\/]clip/,
+      new RegExp(
+        `has 49408 tokens but the text encoder's embedding table has ${model.info.vocabSize} rows: it belongs to another model\\. Put this model's own tokenizer files in`,
+      ),
     );
   });
 

@@ -1,19 +1,18 @@
 /**
- * The CLIP tokenizer with the real vocabulary (../shared/data/clip, read in place, never copied) gives
+ * The CLIP tokenizer with the real vocabulary (tests/fixtures/clip) gives
  * OpenAI's ids for every case of clip_tokenizer_cases.json, from each of the three file layouts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClipTokenizer } from '../../server/sd/tokenizer/clipTokenizer';
 import { writeTokenizerFiles } from '../../server/sd/tokenizer/tinyVocabulary';
 import { loadTokenizerForModel } from '../../server/sd/tokenizer/tokenizerLocation';
 import { loadVocabulary } from '../../server/sd/tokenizer/vocabularyFiles';
+import { fixturesDir } from '../support/referenceData';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const clipDir = path.resolve(repoRoot, '../shared/data/clip');
+const clipDir = path.join(fixturesDir, 'clip');
 const cases = JSON.parse(fs.readFileSync(path.join(clipDir, 'clip_tokenizer_cases.json'), 'utf8')) as {
   bos: number;
   eos: number;
@@ -34,6 +33,20 @@ describe('CLIP tokenizer with the real vocabulary', () => {
 
   it.each(cases.cases.map((c) => [JSON.stringify(c.text), c] as const))('%s', (_, c) => {
     expect([tokenizer.bosId, ...tokenizer.tokenize(c.text), tokenizer.eosId]).toEqual(c.ids);
+  });
+
+  it('a real-size checkpoint with no tokenizer folder beside it uses the bundled vocabulary for every case', () => {
+    const modelsDir = path.join(tmp, 'fresh-models');
+    const checkpointPath = path.join(modelsDir, 'checkpoints', 'real-sd15.safetensors');
+    fs.mkdirSync(path.dirname(checkpointPath), { recursive: true });
+    for (const family of ['sd1', 'sd2'] as const) {
+      const t = loadTokenizerForModel({ modelsDir, checkpointPath, family, vocabSize: cases.vocab_size });
+      expect(t.size).toBe(cases.vocab_size);
+      for (const c of cases.cases) {
+        expect([t.bosId, ...t.tokenize(c.text), t.eosId], c.text).toEqual(c.ids);
+      }
+    }
+    expect(cases.cases.length).toBeGreaterThanOrEqual(40);
   });
 
   it('reads the same vocabulary from vocab.json + merges.txt and from tokenizer.json', async () => {

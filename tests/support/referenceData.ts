@@ -1,6 +1,6 @@
 /**
- * The reference dataset every golden test reads: its folder (env REFERENCE_DIR, default
- * ../shared/reference, so the same tests run on reference-sd2), its files, and golden.json with its arrays
+ * The reference dataset every golden test reads: its folder (env REFERENCE_DIR, default the in-repo copy
+ * tests/fixtures/reference-sd1, so the same tests run on reference-sd2 or any dataset of that layout), its files, and golden.json with its arrays
  * decoded from inline `data` or from the raw little-endian `file` under arrays/.
  */
 import fs from 'node:fs';
@@ -9,9 +9,12 @@ import { z } from 'zod';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
+/** The test fixtures shipped in the repository (reference datasets, CLIP tokenizer cases, seed embeddings). */
+export const fixturesDir = path.join(repoRoot, 'tests', 'fixtures');
+
 /** The dataset folder the tests run on. */
 export const referenceDir = path.resolve(
-  process.env.REFERENCE_DIR ?? path.resolve(repoRoot, '../shared/reference'),
+  process.env.REFERENCE_DIR ?? path.join(fixturesDir, 'reference-sd1'),
 );
 
 /** The dataset folder's name (e.g. "reference", "reference-sd2"), for test titles. */

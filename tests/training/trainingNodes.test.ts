@@ -9,14 +9,14 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readEmbeddingFile } from '../../server/sd/embeddings/embeddingFile';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
-import { repoRoot } from '../../server/config';
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { loadTrainingCheckpoint } from '../../server/diffusion/trainer/trainingCheckpoint';
 import { nodeDefinitions } from '../../nodes/index';
 import { createHarness, RecordingSink } from '../support/engineHarness';
+import { fixturesDir } from '../support/referenceData';
 
 type Harness = Awaited<ReturnType<typeof createHarness>>;
-const seedEmbeddings = path.resolve(repoRoot, '../shared/data/seed-embeddings');
+const seedEmbeddings = path.join(fixturesDir, 'seed-embeddings');
 
 async function studioWithTinyModel(): Promise<Harness> {
   const h = await createHarness([...nodeDefinitions]);

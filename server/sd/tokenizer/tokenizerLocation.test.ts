@@ -3,17 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTinyVocabulary, writeTokenizerFiles } from './tinyVocabulary';
-import { loadTokenizerForModel } from './tokenizerLocation';
+import { BUNDLED_TOKENIZER_DIR, loadTokenizerForModel } from './tokenizerLocation';
 
 const models = fs.mkdtempSync(path.join(os.tmpdir(), 'models-'));
 afterAll(() => fs.rmSync(models, { recursive: true, force: true }));
 const checkpointPath = path.join(models, 'checkpoints', 'tiny-sd.safetensors');
 
 describe('finding a model tokenizer', () => {
-  it('says which files to put where when none exists', () => {
-    expect(() => loadTokenizerForModel({ modelsDir: models, checkpointPath, family: 'sd1' })).toThrow(
+  it("falls back to the bundled CLIP vocabulary, and says where the model's own files go when it does not fit", () => {
+    expect(loadTokenizerForModel({ modelsDir: models, checkpointPath, family: 'sd1' }).size).toBe(49408);
+    expect(() =>
+      loadTokenizerForModel({ modelsDir: models, checkpointPath, family: 'sd1', vocabSize: 1000 }),
+    ).toThrow(
       new RegExp(
-        `no CLIP tokenizer found for tiny-sd\\.safetensors\\. Put vocab\\.json \\+ merges\\.txt .*bpe_simple_vocab_16e6\\.txt\\.gz .* into ${path.join(models, 'tokenizers', 'clip')}/ \\(shared by all SD 1\\.x and 2\\.x checkpoints\\) or ${path.join(models, 'tokenizers', 'tiny-sd')}/ \\(this checkpoint only\\)`,
+        `tokenizer in ${BUNDLED_TOKENIZER_DIR} has 49408 tokens but the text encoder's embedding table has 1000 rows: it belongs to another model\\. Put this model's own tokenizer files in ${path.join(models, 'tokenizers', 'tiny-sd')}/`,
       ),
     );
   });

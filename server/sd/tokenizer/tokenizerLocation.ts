@@ -2,7 +2,9 @@
  * Where a model's tokenizer comes from. Single-file checkpoints carry none, so the studio looks, in order:
  *   1. the model's own tokenizer folder (a diffusers pipeline's `tokenizer/`);
  *   2. `models/tokenizers/<checkpoint name>/` (e.g. `tiny-sd/` for `tiny-sd.safetensors`);
- *   3. `models/tokenizers/clip/`, shared by every SD 1.x and 2.x checkpoint (both use CLIP's BPE merges).
+ *   3. `models/tokenizers/clip/`, shared by every SD 1.x and 2.x checkpoint (both use CLIP's BPE merges);
+ *   4. the studio's bundled copy of OpenAI's CLIP vocabulary (the repository's `models/tokenizers/clip/`), so a
+ *      real checkpoint works with no other file even under another `--models-dir`.
  * Each folder holds `vocab.json` + `merges.txt`, or `tokenizer.json`, or `bpe_simple_vocab_16e6.txt.gz`.
  * The pad token comes from a per-model folder's tokenizer config, else from the family (SD 1.x pads with
  * `<|endoftext|>`, SD 2.x with `!`).
@@ -19,6 +21,9 @@ import { hasTokenizerFiles, loadVocabulary } from './vocabularyFiles';
 export const TOKENIZERS_FOLDER = 'tokenizers';
 /** The shared CLIP tokenizer folder under `models/tokenizers/`. */
 export const SHARED_TOKENIZER_NAME = 'clip';
+
+/** OpenAI's CLIP BPE vocabulary shipped with the studio (MIT licence, see models/README.md). */
+export const BUNDLED_TOKENIZER_DIR = path.resolve(import.meta.dirname, '../../../models/tokenizers/clip');
 
 /** What `loadTokenizerForModel` needs to find a model's tokenizer. */
 export interface TokenizerLookup {
@@ -45,7 +50,10 @@ export function tokenizerCandidates(lookup: TokenizerLookup): Array<{ dir: strin
   if (lookup.modelTokenizerDir) out.push({ dir: lookup.modelTokenizerDir, perModel: true });
   if (lookup.checkpointPath)
     out.push({ dir: path.join(root, checkpointStem(lookup.checkpointPath)), perModel: true });
-  out.push({ dir: path.join(root, SHARED_TOKENIZER_NAME), perModel: false });
+  const shared = path.join(root, SHARED_TOKENIZER_NAME);
+  out.push({ dir: shared, perModel: false });
+  if (path.resolve(shared) !== BUNDLED_TOKENIZER_DIR)
+    out.push({ dir: BUNDLED_TOKENIZER_DIR, perModel: false });
   return out;
 }
 
