@@ -13,6 +13,7 @@ import { normalizationRules } from './normalization';
 import { shapeOpRules } from './shapeOps';
 import { indexingRules } from './indexing';
 import { resizeRules } from './resize';
+import { gatherNDRules } from './gatherND';
 
 /** Integer, shape, comparison, index and sampling ops: no gradient flows through them. */
 const NOT_DIFFERENTIABLE = [
@@ -62,6 +63,7 @@ const families: readonly GradientTable[] = [
   shapeOpRules,
   indexingRules,
   resizeRules,
+  gatherNDRules,
 ];
 
 function merge(tables: readonly GradientTable[]): GradientTable {
