@@ -16,7 +16,15 @@ export { judge } from './judge';
 export type { Expectation, ExpectationChecks, Judgement } from './judge';
 export { classifyImage, CONFIDENT_IOU, CONFIDENT_MARGIN, MIN_SHAPE_IOU } from './oracle';
 export type { OracleProblem, OracleVerdict } from './oracle';
-export { COLOUR_NAMES, isColourName, nearestColour, PALETTE, rgbDistance } from './palette';
+export {
+  COLOUR_NAMES,
+  hasContrast,
+  isColourName,
+  MIN_CONTRAST,
+  nearestColour,
+  PALETTE,
+  rgbDistance,
+} from './palette';
 export type { ColourName, Rgb } from './palette';
 export { renderScene, shapeCoverage } from './renderScene';
 export type { RenderedImage, ShapePlacement } from './renderScene';

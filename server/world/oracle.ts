@@ -15,8 +15,8 @@ export const MIN_SHAPE_IOU = 0.5;
 /** Best IoU and runner-up margin from which a classification is confident. */
 export const CONFIDENT_IOU = 0.75;
 export const CONFIDENT_MARGIN = 0.05;
-/** Mean off-mixing-line distance of foreground pixels above which the colour reading is not confident. */
-export const CONFIDENT_COLOUR_RESIDUAL = 0.12;
+/** How much worse the runner-up colour must explain the shape's pixels for a confident colour. */
+export const CONFIDENT_COLOUR_MARGIN = 0.03;
 
 /** Why a reading fell short, or null when every part was read. */
 export type OracleProblem = 'no-background' | 'no-foreground' | 'poor-match' | null;
@@ -102,7 +102,7 @@ export function classifyImage(rgb: Float32Array, size: number): OracleVerdict {
       matched &&
       iou >= CONFIDENT_IOU &&
       margin >= CONFIDENT_MARGIN &&
-      reading.colourResidual <= CONFIDENT_COLOUR_RESIDUAL,
+      reading.colourMargin >= CONFIDENT_COLOUR_MARGIN,
     problem: matched ? null : 'poor-match',
   };
 }

@@ -44,6 +44,14 @@ export function nearestColour(rgb: Rgb, exclude?: ColourName): ColourName {
   return best;
 }
 
+/** Smallest RGB distance between a shape colour and its background (rules out orange on red or yellow). */
+export const MIN_CONTRAST = 0.45;
+
+/** Whether `colour` may be drawn on `background`: different, and at least MIN_CONTRAST apart. */
+export function hasContrast(colour: ColourName, background: ColourName): boolean {
+  return rgbDistance(PALETTE[colour], PALETTE[background]) >= MIN_CONTRAST;
+}
+
 /** Whether `value` is a palette colour name. */
 export function isColourName(value: string): value is ColourName {
   return (COLOUR_NAMES as readonly string[]).includes(value);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hasContrast } from './palette';
 import { renderScene } from './renderScene';
 import { MAX_ROTATION_DEG, sampleScene, SCALE_RANGES, sizeClassOf } from './scene';
 import { WorldRng } from './worldRng';
@@ -22,6 +23,7 @@ describe('sampleScene', () => {
     for (let k = 0; k < 2000; k++) {
       const scene = sampleScene(rng);
       expect(scene.colour).not.toBe(scene.background);
+      expect(hasContrast(scene.colour, scene.background)).toBe(true);
       const [lo, hi] = SCALE_RANGES[scene.size];
       expect(scene.scale).toBeGreaterThanOrEqual(lo);
       expect(scene.scale).toBeLessThanOrEqual(hi);
@@ -51,7 +53,7 @@ describe('sampleScene', () => {
       'unknown shape "hexagon" in scene constraints; expected one of circle, square, triangle, star, cross, heart, ring',
     );
     expect(() => sampleScene(rng, { colour: 'red', background: 'red' })).toThrow(
-      'scene constraints leave no background for colour "red"; allow a background other than it',
+      'scene constraints leave no background for colour "red"; allow a background other than red, orange',
     );
   });
 });

@@ -3,7 +3,7 @@
  * with size, position and rotation jitter. Geometry is in fractions of the image width, so one scene
  * renders alike at any image size.
  */
-import { COLOUR_NAMES, type ColourName } from './palette';
+import { COLOUR_NAMES, hasContrast, type ColourName } from './palette';
 import { rotatedExtent } from './shapeGeometry';
 import { SHAPE_NAMES, type ShapeName } from './shapeKinds';
 import type { WorldRng } from './worldRng';
@@ -69,14 +69,20 @@ function allowed<T extends string>(
   return [...list];
 }
 
-/** Draws one scene; fields in `constraints` are fixed (or drawn from the allowed list). */
+/**
+ * Draws one scene; fields in `constraints` are fixed (or drawn from the allowed list). The background is
+ * never the shape colour nor one too close to it (see `hasContrast`).
+ */
 export function sampleScene(rng: WorldRng, constraints: SceneConstraints = {}): Scene {
   const shape = rng.choice(allowed('shape', SHAPE_NAMES, constraints.shape));
   const colour = rng.choice(allowed('colour', COLOUR_NAMES, constraints.colour));
-  const backgrounds = allowed('background', COLOUR_NAMES, constraints.background).filter((c) => c !== colour);
+  const backgrounds = allowed('background', COLOUR_NAMES, constraints.background).filter((c) =>
+    hasContrast(colour, c),
+  );
   if (backgrounds.length === 0) {
+    const clash = COLOUR_NAMES.filter((c) => !hasContrast(colour, c)).join(', ');
     throw new Error(
-      `scene constraints leave no background for colour "${colour}"; allow a background other than it`,
+      `scene constraints leave no background for colour "${colour}"; allow a background other than ${clash}`,
     );
   }
   const background = rng.choice(backgrounds);
