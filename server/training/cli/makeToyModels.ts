@@ -1,0 +1,106 @@
+/**
+ * `npm run models:toy [-- --models-dir DIR] [--work-dir DIR] [--threads N]`: trains the toy shapes-world
+ * models from scratch (two CLIPs, the VAE, the UNet) with the project's own autodiff, showing a progress bar
+ * and the loss of each stage, and writes models/checkpoints/toy-shapes.safetensors (+ tokenizer) and
+ * models/clip/toy-shapes-clip/. Ctrl+C stops after the current step; running it again resumes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { runToyPipeline } from '../toy/toyPipeline';
+import { writeFileAtomic } from '../../storage/atomicWrite';
+
+const USAGE = `usage: npm run models:toy -- [--models-dir DIR] [--work-dir DIR] [--threads N]
+  --models-dir  where the model files go (default ./models)
+  --work-dir    checkpoints and finished stages, for resuming (default <models-dir>/cache/toy-training)
+  --threads     onnxruntime threads per session (default: onnxruntime's choice)`;
+
+function parseArgs(argv: readonly string[]) {
+  const args: { modelsDir: string; workDir?: string; threads?: number } = { modelsDir: 'models' };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === '--models-dir') args.modelsDir = value();
+    else if (flag === '--work-dir') args.workDir = value();
+    else if (flag === '--threads') {
+      const v = Number(value());
+      if (!Number.isInteger(v) || v < 1) throw new Error(`--threads must be a positive integer\n${USAGE}`);
+      args.threads = v;
+    } else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown flag "${flag}"\n${USAGE}`);
+  }
+  return args;
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const modelsDir = path.resolve(args.modelsDir);
+  const workDir = path.resolve(args.workDir ?? path.join(modelsDir, 'cache', 'toy-training'));
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    console.error('\nstopping after this step; run again to resume');
+    controller.abort();
+  });
+  const tty = process.stderr.isTTY;
+  const started = new Map<string, number>();
+  const summary = await runToyPipeline({
+    modelsDir,
+    workDir,
+    threads: args.threads,
+    signal: controller.signal,
+    onStep: (stage, r) => {
+      if (!started.has(stage)) started.set(stage, performance.now());
+      const elapsed = (performance.now() - started.get(stage)!) / 1000;
+      const line = `${stage.padEnd(13)} ${bar(r.step, r.totalSteps)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)} ${elapsed.toFixed(0)}s`;
+      if (tty) process.stderr.write(`\r${line}`);
+      else if (r.step % 50 === 0 || r.step === r.totalSteps) console.log(line);
+    },
+    onStage: (stage, event, seconds, losses) => {
+      if (tty) process.stderr.write('\n');
+      const tail = losses.slice(-50);
+      const mean = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+      console.log(
+        `${stage}: ${event} (${seconds.toFixed(0)} s, ${losses.length} steps, mean loss of the last 50 ${mean.toFixed(4)})`,
+      );
+    },
+  });
+  if (summary.interrupted) {
+    console.log(`interrupted; checkpoints are in ${workDir}: run again to resume`);
+    process.exitCode = 130;
+    return;
+  }
+  const report = path.join(modelsDir, 'toy-training.json');
+  const stages = Object.fromEntries(
+    Object.entries(summary.stages).map(([k, v]) => [
+      k,
+      {
+        seconds: Math.round(v.seconds),
+        steps: v.steps,
+        firstLoss: v.firstLoss,
+        lastLoss: v.lastLoss,
+        meanLossLast50: v.losses.slice(-50).reduce((a, b) => a + b, 0) / Math.min(50, v.losses.length),
+      },
+    ]),
+  );
+  await writeFileAtomic(
+    report,
+    `${JSON.stringify({ scalingFactor: summary.scalingFactor, stages }, null, 2)}\n`,
+  );
+  for (const f of [...summary.files, report])
+    console.log(`wrote ${path.relative(process.cwd(), f)}${fs.statSync(f).isDirectory() ? '/' : ''}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`error: ${(error as Error).message}`);
+  process.exitCode = 1;
+});

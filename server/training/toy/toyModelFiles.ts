@@ -1,0 +1,73 @@
+/**
+ * Writes the toy models in the layouts real models come in, so the studio's loaders read them as they read
+ * downloaded files: an ldm single-file SD 1.x checkpoint (configs in its metadata) with its tokenizer folder,
+ * and a transformers-layout CLIP folder (config.json, model.safetensors, tokenizer files) for scoring.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../storage/atomicWrite';
+import { writeTokenizerFiles } from '../../sd/tokenizer/tinyVocabulary';
+import { EOS_TOKEN } from '../../sd/tokenizer/vocabularyFiles';
+import { writeLdmCheckpoint } from '../../sd/weights/ldmCheckpointWriter';
+import { writeSafetensors } from '../../sd/weights/safetensorsWriter';
+import { toyClipConfig, toyModelConfigs } from './toyConfigs';
+import { weightSource, type Weights } from './toyRecipe';
+import { toyVocabulary } from './toyVocabulary';
+
+/** Names of the shipped toy models under the models folder. */
+export const TOY_NAMES = { checkpoint: 'toy-shapes', clip: 'toy-shapes-clip' } as const;
+
+export function toyCheckpointPath(modelsDir: string): string {
+  return path.join(modelsDir, 'checkpoints', `${TOY_NAMES.checkpoint}.safetensors`);
+}
+
+export function toyClipPath(modelsDir: string): string {
+  return path.join(modelsDir, 'clip', TOY_NAMES.clip);
+}
+
+/** Only the text tower of a CLIPModel's weights (`text_model.*`), as a CLIPTextModel holds them. */
+function textTower(clip: Weights): Weights {
+  return new Map([...clip].filter(([k]) => k.startsWith('text_model.')));
+}
+
+/** Writes checkpoint + tokenizer of the generator; returns the files written. */
+export async function writeToyCheckpoint(
+  modelsDir: string,
+  parts: { text: Weights; vae: Weights; unet: Weights; scalingFactor: number; provenance: string },
+): Promise<string[]> {
+  const file = toyCheckpointPath(modelsDir);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await writeLdmCheckpoint(
+    file,
+    {
+      family: 'sd1',
+      configs: toyModelConfigs(parts.scalingFactor),
+      unet: weightSource('toy unet', parts.unet),
+      vae: weightSource('toy vae', parts.vae),
+      textEncoder: weightSource('toy text encoder', textTower(parts.text)),
+    },
+    { dtype: 'F32', metadata: { 'inversion_studio.toy': parts.provenance } },
+  );
+  const tokenizer = path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint);
+  await writeTokenizerFiles(tokenizer, toyVocabulary(), EOS_TOKEN);
+  return [file, tokenizer];
+}
+
+/** Writes the scoring CLIP folder; returns it. */
+export async function writeToyClip(modelsDir: string, clip: Weights, provenance: string): Promise<string> {
+  const dir = toyClipPath(modelsDir);
+  fs.mkdirSync(dir, { recursive: true });
+  await writeTokenizerFiles(dir, toyVocabulary(), EOS_TOKEN);
+  await writeFileAtomic(path.join(dir, 'config.json'), `${JSON.stringify(toyClipConfig(), null, 2)}\n`);
+  const entries = [...clip].map(([name, w]) => ({
+    name,
+    dtype: 'F32' as const,
+    shape: w.dims,
+    data: w.data,
+  }));
+  await writeSafetensors(path.join(dir, 'model.safetensors'), entries, {
+    format: 'pt',
+    'inversion_studio.toy': provenance,
+  });
+  return dir;
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs the whole toy recipe: each stage is loaded when a finished copy of the same recipe exists in the
+ * work folder, else trained (resuming its checkpoint), then the model files are written. Deterministic from
+ * the recipe's seeds; interrupting and re-running continues to the same weights.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import type { WeightStepReport } from '../weights/trainWeights';
+import { readStageWeights, writeStageWeights } from './stageWeightsFile';
+import {
+  measureScalingFactor,
+  TOY_RECIPE,
+  trainToyClip,
+  trainToyUnet,
+  trainToyVae,
+  type Weights,
+} from './toyRecipe';
+import { stageRecipeKey, type StageResult } from './toyStage';
+import { writeToyCheckpoint, writeToyClip } from './toyModelFiles';
+
+export interface ToyPipelineOptions {
+  readonly modelsDir: string;
+  readonly workDir: string;
+  readonly onStep?: (stage: string, report: WeightStepReport) => void;
+  readonly onStage?: (
+    stage: string,
+    event: 'loaded' | 'trained',
+    seconds: number,
+    losses: readonly number[],
+  ) => void;
+  readonly signal?: AbortSignal;
+  readonly threads?: number;
+}
+
+/** Per stage: wall time and loss history of the run that trained it. */
+export interface ToyPipelineSummary {
+  readonly stages: Record<
+    string,
+    { seconds: number; steps: number; firstLoss: number; lastLoss: number; losses: number[] }
+  >;
+  readonly scalingFactor: number;
+  readonly files: string[];
+  readonly interrupted: boolean;
+}
+
+/** Trains (or loads) every stage and writes the model files; returns the summary. */
+export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPipelineSummary> {
+  fs.mkdirSync(options.workDir, { recursive: true });
+  const hooks = {
+    workDir: options.workDir,
+    onStep: options.onStep,
+    signal: options.signal,
+    threads: options.threads,
+  };
+  const stages: ToyPipelineSummary['stages'] = {};
+  let interrupted = false;
+  const stage = async (
+    name: string,
+    recipe: string,
+    train: () => Promise<StageResult>,
+    extraMeta: () => Promise<Record<string, string>> = async () => ({}),
+  ): Promise<{ weights: Weights; meta: Record<string, string> } | undefined> => {
+    const file = path.join(options.workDir, `${name}.weights.safetensors`);
+    const saved = readStageWeights(file, recipe);
+    if (saved) {
+      const record = JSON.parse(saved.meta.summary ?? '{}') as ToyPipelineSummary['stages'][string];
+      stages[name] = record;
+      options.onStage?.(name, 'loaded', record.seconds ?? 0, record.losses ?? []);
+      return saved;
+    }
+    const start = performance.now();
+    const result = await train();
+    if (result.interrupted) {
+      interrupted = true;
+      return undefined;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const record = {
+      seconds,
+      steps: result.losses.length,
+      firstLoss: result.losses[0] ?? NaN,
+      lastLoss: result.losses.at(-1) ?? NaN,
+      losses: result.losses,
+    };
+    stages[name] = record;
+    const meta = { ...(await extraMeta()), summary: JSON.stringify(record) };
+    await writeStageWeights(file, recipe, result.weights, meta);
+    options.onStage?.(name, 'trained', seconds, result.losses);
+    return { weights: result.weights, meta };
+  };
+
+  const text = await stage('text-clip', stageRecipeKey('text-clip', TOY_RECIPE.textClip), () =>
+    trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
+  );
+  if (!text) return { stages, scalingFactor: NaN, files: [], interrupted };
+  const scoring = await stage('scoring-clip', stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip), () =>
+    trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
+  );
+  if (!scoring) return { stages, scalingFactor: NaN, files: [], interrupted };
+  let vaeResult: StageResult | undefined;
+  const vae = await stage(
+    'vae',
+    stageRecipeKey('vae', TOY_RECIPE.vae, String(TOY_RECIPE.klWeight)),
+    async () => (vaeResult = await trainToyVae(TOY_RECIPE.vae, hooks)),
+    async () => ({ scalingFactor: String(await measureScalingFactor(vaeResult!.weights)) }),
+  );
+  if (!vae) return { stages, scalingFactor: NaN, files: [], interrupted };
+  const scalingFactor = Number(vae.meta.scalingFactor);
+  const unet = await stage('unet', stageRecipeKey('unet', TOY_RECIPE.unet, String(scalingFactor)), () =>
+    trainToyUnet(TOY_RECIPE.unet, text.weights, vae.weights, scalingFactor, hooks),
+  );
+  if (!unet) return { stages, scalingFactor, files: [], interrupted };
+  const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;
+  const files = await writeToyCheckpoint(options.modelsDir, {
+    text: text.weights,
+    vae: vae.weights,
+    unet: unet.weights,
+    scalingFactor,
+    provenance,
+  });
+  files.push(await writeToyClip(options.modelsDir, scoring.weights, provenance));
+  return { stages, scalingFactor, files, interrupted: false };
+}

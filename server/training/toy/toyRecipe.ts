@@ -1,0 +1,231 @@
+/**
+ * The recipe of the toy models, stage by stage: two CLIPs (the generator's text encoder, trained on captions
+ * that never name the concept shape; the scoring CLIP, trained with every shape named), the VAE, then the
+ * UNet on VAE latents conditioned on the frozen text tower (10 % empty captions, so guidance works).
+ */
+import { ort, createSession } from '../../onnx/sessions';
+import { addNoise } from '../../diffusion/noiseSchedule';
+import { trainingSchedule, trainingTarget } from '../../diffusion/trainer/trainingTarget';
+import { buildTextEncoder, buildVaeEncoder } from '../../sd/graphs';
+import { randomWeights } from '../../sd/tiny/randomWeights';
+import {
+  clipModelParameterShapes,
+  unetParameterShapes,
+  vaeParameterShapes,
+} from '../../sd/weights/parameterShapes';
+import { MemoryWeightSource, type MemoryTensor } from '../../sd/weights/weightSource';
+import { WorldRng, type CaptionVocabulary } from '../../world';
+import { clipLossModel, LOSS_IO, unetLossModel, vaeLossModel } from '../weights/lossModels';
+import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
+import { trainStage, type StageResult, type StageSettings } from './toyStage';
+import { captionPositives, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
+import type { WeightStepReport } from '../weights/trainWeights';
+
+/** Step budgets and hyper-parameters of every stage (changing one retrains that stage and those after it). */
+export const TOY_RECIPE = {
+  textClip: { steps: 300, batch: 64, lr: 2e-3, warmup: 30, seed: 101 },
+  scoringClip: { steps: 300, batch: 64, lr: 2e-3, warmup: 30, seed: 202 },
+  vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
+  unet: { steps: 2000, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
+  /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
+  klWeight: 1e-5,
+  /** Share of UNet training captions replaced by "" (classifier-free guidance). */
+  uncondRate: 0.1,
+} as const;
+
+export type Weights = Map<string, { data: Float32Array; dims: readonly number[] }>;
+
+/** Hooks of a run: progress per step, interruption. */
+export interface StageHooks {
+  readonly workDir: string;
+  readonly onStep?: (stage: string, report: WeightStepReport) => void;
+  readonly signal?: AbortSignal;
+  readonly threads?: number;
+}
+
+const size = TOY_IMAGE_SIZE;
+
+/** A weight source over trained weights. */
+export function weightSource(label: string, weights: Weights): MemoryWeightSource {
+  const tensors = new Map<string, MemoryTensor>();
+  for (const [name, w] of weights) tensors.set(name, { shape: w.dims, data: w.data });
+  return new MemoryWeightSource(label, tensors);
+}
+
+/** A CLIP trained contrastively on world captions of `vocabulary`. */
+export function trainToyClip(
+  name: 'text-clip' | 'scoring-clip',
+  vocabulary: CaptionVocabulary,
+  settings: StageSettings,
+  hooks: StageHooks,
+): Promise<StageResult> {
+  const config = toyClipConfig();
+  const B = settings.batch;
+  return trainStage({
+    name,
+    settings,
+    loss: clipLossModel(config, randomWeights(name, clipModelParameterShapes(config), settings.seed)),
+    inputShapes: {
+      [LOSS_IO.inputIds]: [B, 77],
+      [LOSS_IO.pixels]: [B, 3, size, size],
+      [LOSS_IO.positives]: [B, B],
+    },
+    batch: (step) => {
+      const b = worldBatch(settings.seed, step, B, vocabulary);
+      return {
+        [LOSS_IO.inputIds]: new ort.Tensor('int32', toyCaptionIds(b.captions), [B, 77]),
+        [LOSS_IO.pixels]: new ort.Tensor('float32', b.clipPixels, [B, 3, size, size]),
+        [LOSS_IO.positives]: new ort.Tensor('float32', captionPositives(b.captions), [B, B]),
+      };
+    },
+    workDir: hooks.workDir,
+    onStep: (r) => hooks.onStep?.(name, r),
+    signal: hooks.signal,
+    threads: hooks.threads,
+  });
+}
+
+/** The VAE: reconstruction of world images plus a small KL term. */
+export function trainToyVae(settings: StageSettings, hooks: StageHooks): Promise<StageResult> {
+  const { vae } = toyModelConfigs();
+  const B = settings.batch;
+  const latent = size / 2 ** (vae.block_out_channels.length - 1);
+  const noiseShape = [B, vae.latent_channels, latent, latent];
+  return trainStage({
+    name: 'vae',
+    settings,
+    loss: vaeLossModel(
+      vae,
+      randomWeights('vae', vaeParameterShapes(vae), settings.seed),
+      TOY_RECIPE.klWeight,
+    ),
+    inputShapes: { [LOSS_IO.image]: [B, 3, size, size], [LOSS_IO.noise]: noiseShape },
+    batch: (step) => ({
+      [LOSS_IO.image]: new ort.Tensor('float32', worldBatch(settings.seed, step, B, 'generator').images, [
+        B,
+        3,
+        size,
+        size,
+      ]),
+      [LOSS_IO.noise]: new ort.Tensor(
+        'float32',
+        stepNoise(settings.seed, step, B * vae.latent_channels * latent * latent),
+        noiseShape,
+      ),
+    }),
+    workDir: hooks.workDir,
+    dependsOn: String(TOY_RECIPE.klWeight),
+    onStep: (r) => hooks.onStep?.('vae', r),
+    signal: hooks.signal,
+    threads: hooks.threads,
+  });
+}
+
+/** Encodes world batches to unscaled latent means with a trained VAE. */
+export async function latentEncoder(vaeWeights: Weights) {
+  const { vae } = toyModelConfigs();
+  const session = await createSession(buildVaeEncoder(vae, weightSource('vae', vaeWeights)).model, {
+    provider: 'cpu',
+  });
+  return {
+    async encode(images: Float32Array, batch: number): Promise<Float32Array> {
+      const out = await session.run({ sample: new ort.Tensor('float32', images, [batch, 3, size, size]) }, [
+        'latent_mean',
+      ]);
+      return out.latent_mean!.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** 1 / std of the latent means of held-out world images (SD's scaling_factor, measured as SD's authors did). */
+export async function measureScalingFactor(vaeWeights: Weights, count = 512): Promise<number> {
+  const encoder = await latentEncoder(vaeWeights);
+  try {
+    let sum = 0;
+    let sumSq = 0;
+    let n = 0;
+    for (let step = 0; step < count / 64; step++) {
+      const latents = await encoder.encode(worldBatch(9_000_001, step, 64, 'generator').images, 64);
+      for (const v of latents) {
+        sum += v;
+        sumSq += v * v;
+        n += 1;
+      }
+    }
+    const std = Math.sqrt(sumSq / n - (sum / n) ** 2);
+    return Math.fround(1 / std);
+  } finally {
+    await encoder.release();
+  }
+}
+
+/** The UNet: epsilon prediction on scaled VAE latents, conditioned on the frozen text tower's states. */
+export async function trainToyUnet(
+  settings: StageSettings,
+  textWeights: Weights,
+  vaeWeights: Weights,
+  scalingFactor: number,
+  hooks: StageHooks,
+): Promise<StageResult> {
+  const configs = toyModelConfigs(scalingFactor);
+  const { unet, textEncoder } = configs;
+  const B = settings.batch;
+  const latent = size / 4;
+  const latentShape = [B, unet.in_channels, latent, latent];
+  const count = B * unet.in_channels * latent * latent;
+  const encoder = await latentEncoder(vaeWeights);
+  const text = await createSession(
+    buildTextEncoder(textEncoder, weightSource('text encoder', textWeights), { pooled: false }).model,
+    { provider: 'cpu' },
+  );
+  const { schedule, predictionType } = trainingSchedule(configs.scheduler);
+  try {
+    return await trainStage({
+      name: 'unet',
+      settings,
+      loss: unetLossModel(unet, randomWeights('unet', unetParameterShapes(unet), settings.seed)),
+      inputShapes: {
+        [LOSS_IO.noisyLatents]: latentShape,
+        [LOSS_IO.timesteps]: [B],
+        [LOSS_IO.context]: [B, 77, textEncoder.hidden_size],
+        [LOSS_IO.target]: latentShape,
+      },
+      batch: async (step) => {
+        const b = worldBatch(settings.seed, step, B, 'generator');
+        const rng = new WorldRng(settings.seed, 1_000_000 + step);
+        const captions = b.captions.map((c) => (rng.bernoulli(TOY_RECIPE.uncondRate) ? '' : c));
+        const timesteps = Array.from({ length: B }, () => rng.int(schedule.numTrainTimesteps));
+        const states = await text.run(
+          { input_ids: new ort.Tensor('int32', toyCaptionIds(captions), [B, 77]) },
+          ['last_hidden_state'],
+        );
+        const means = await encoder.encode(b.images, B);
+        const x0 = means.map((v) => Math.fround(v * scalingFactor));
+        const noise = stepNoise(settings.seed, step, count);
+        return {
+          [LOSS_IO.noisyLatents]: new ort.Tensor(
+            'float32',
+            addNoise(schedule, x0, noise, timesteps),
+            latentShape,
+          ),
+          [LOSS_IO.timesteps]: new ort.Tensor('float32', Float32Array.from(timesteps), [B]),
+          [LOSS_IO.context]: states.last_hidden_state!,
+          [LOSS_IO.target]: new ort.Tensor(
+            'float32',
+            trainingTarget(schedule, predictionType, x0, noise, timesteps),
+            latentShape,
+          ),
+        };
+      },
+      workDir: hooks.workDir,
+      dependsOn: `${scalingFactor}`,
+      onStep: (r) => hooks.onStep?.('unet', r),
+      signal: hooks.signal,
+      threads: hooks.threads,
+    });
+  } finally {
+    await encoder.release();
+    await text.release();
+  }
+}

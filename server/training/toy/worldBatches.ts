@@ -1,0 +1,76 @@
+/**
+ * Training batches drawn from the shapes world, each a pure function of (seed, step): the same step gives
+ * the same images, captions and noise on every machine, which is what makes resumed runs exact.
+ */
+import { preprocessForClip } from '../../diffusion/clipPreprocess';
+import { GaussianRng } from '../../diffusion/gaussianRng';
+import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
+import { worldSample, type CaptionVocabulary, type WorldSample } from '../../world';
+import { TOY_IMAGE_SIZE } from './toyConfigs';
+import { toyVocabulary } from './toyVocabulary';
+
+/** One batch of world samples in the layouts the models take. */
+export interface WorldBatch {
+  readonly samples: readonly WorldSample[];
+  readonly captions: readonly string[];
+  /** NCHW, values in [-1, 1] (the VAE's input). */
+  readonly images: Float32Array;
+  /** NCHW, CLIP-normalised (the vision tower's input). */
+  readonly clipPixels: Float32Array;
+}
+
+/** Samples `step·batch … step·batch + batch − 1` of the world with seed `seed`. */
+export function worldBatch(
+  seed: number,
+  step: number,
+  batch: number,
+  vocabulary: CaptionVocabulary,
+): WorldBatch {
+  const size = TOY_IMAGE_SIZE;
+  const samples = Array.from({ length: batch }, (_, i) =>
+    worldSample(seed, step * batch + i, undefined, { imageSize: size, vocabulary }),
+  );
+  const nhwc = new Float32Array(batch * size * size * 3);
+  samples.forEach((s, i) => nhwc.set(s.image.rgb, i * size * size * 3));
+  return {
+    samples,
+    captions: samples.map((s) => s.caption),
+    images: nhwcToSignedNchw(nhwc, batch, size),
+    clipPixels: preprocessForClip({ data: nhwc, shape: [batch, size, size, 3] }, { imageSize: size }).data,
+  };
+}
+
+/** HWC images in [0, 1] → NCHW in [-1, 1]. */
+export function nhwcToSignedNchw(nhwc: Float32Array, batch: number, size: number): Float32Array {
+  const plane = size * size;
+  const out = new Float32Array(batch * 3 * plane);
+  for (let b = 0; b < batch; b++)
+    for (let p = 0; p < plane; p++)
+      for (let ch = 0; ch < 3; ch++) out[(b * 3 + ch) * plane + p] = nhwc[(b * plane + p) * 3 + ch]! * 2 - 1;
+  return out;
+}
+
+let tokenizer: ClipTokenizer | undefined;
+
+/** Token ids [batch, 77] of captions in the toy vocabulary. */
+export function toyCaptionIds(captions: readonly string[]): Int32Array {
+  tokenizer ??= new ClipTokenizer(toyVocabulary());
+  return tokenizer.encodeBatch(captions);
+}
+
+/** Row-stochastic positives for the contrastive loss: pairs with identical captions share the mass. */
+export function captionPositives(captions: readonly string[]): Float32Array {
+  const n = captions.length;
+  const out = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const same = captions.map((c) => (c === captions[i] ? 1 : 0));
+    const count = same.reduce<number>((a, b) => a + b, 0);
+    for (let j = 0; j < n; j++) out[i * n + j] = same[j]! / count;
+  }
+  return out;
+}
+
+/** Standard normal noise for `step` of a stage (its own Philox stream per stage seed). */
+export function stepNoise(seed: number, step: number, count: number): Float32Array {
+  return new GaussianRng(`${seed}${String(step).padStart(8, '0')}`).normal(count);
+}
