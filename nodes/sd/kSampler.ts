@@ -2,7 +2,12 @@ import { latentToRgbPreview } from '../../server/diffusion/latentPreview';
 import { previewJpeg } from '../../server/diffusion/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
-import { expectConditioning, expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';
+import {
+  expectConditioning,
+  expectFrozenModel,
+  expectLatent,
+  expectNoise,
+} from '../../server/sd/model/nodeValues';
 import { runKSampler } from '../../server/sd/model/sampling';
 
 /** A JPEG of the first latent of the batch, projected to RGB. */
@@ -18,7 +23,7 @@ export const kSampler = defineNode({
   displayName: 'KSampler',
   category: 'sampling',
   description:
-    'Samples latents from noise (or from an encoded image when denoise < 1), guided by the prompts.',
+    'Samples latents from noise (or from an encoded image when denoise < 1), guided by the prompts. As in ComfyUI, denoise d runs all steps over the tail of a steps / d schedule.',
   inputs: {
     required: {
       model: ['MODEL'],
@@ -51,19 +56,15 @@ export const kSampler = defineNode({
       latent_image: ['LATENT'],
       denoise: ['FLOAT', { default: 1.0, min: 0, max: 1, step: 0.01 }],
     },
+    optional: {
+      noise: ['NOISE', { tooltip: 'Starting noise instead of the noise drawn from the seed.' }],
+    },
   },
   outputs: [{ type: 'LATENT' }],
   validateInputs: (inputs) => {
     if (typeof inputs.sampler_name === 'string' && typeof inputs.scheduler === 'string') {
       const problem = samplerChoiceProblem(inputs.sampler_name, inputs.scheduler);
       if (problem) return problem;
-    }
-    if (
-      typeof inputs.denoise === 'number' &&
-      typeof inputs.steps === 'number' &&
-      Math.floor(inputs.steps * inputs.denoise) < 1
-    ) {
-      return `denoise ${inputs.denoise} with ${inputs.steps} steps runs no step; raise denoise or steps`;
     }
     return true;
   },
@@ -80,6 +81,7 @@ export const kSampler = defineNode({
       samplerName: String(inputs.sampler_name),
       scheduler: String(inputs.scheduler),
       denoise: Number(inputs.denoise),
+      noise: inputs.noise === undefined ? undefined : expectNoise(inputs.noise, 'noise', latent.shape),
       signal: ctx.signal,
       onStep: async (step, total, denoised) => {
         ctx.progress(step, total, await latentPreview(denoised, latent.shape));

@@ -5,7 +5,7 @@ import type { ResolvedSchedulerConfig } from './schedulerConfig';
 import {
   checkSameLength,
   drawNoise,
-  img2imgStartIndex,
+  tailStartIndex,
   indexOfTimestep,
   type NoiseSource,
   type Scheduler,
@@ -42,8 +42,8 @@ export class DdimScheduler implements Scheduler {
     this.stochastic = eta > 0;
   }
 
-  setTimesteps(numInferenceSteps: number, denoise = 1): void {
-    const start = img2imgStartIndex(numInferenceSteps, denoise);
+  setTimesteps(numInferenceSteps: number, run = numInferenceSteps): void {
+    const start = tailStartIndex(numInferenceSteps, run);
     this.numInferenceSteps = numInferenceSteps;
     this.timesteps = ddimTimesteps(this.config, numInferenceSteps).slice(start);
   }

@@ -8,7 +8,7 @@ import { addNoise, createNoiseSchedule, trainingSigmas, type NoiseSchedule } fro
 import { arange, linspace, roundHalfEven } from './numpyCompat';
 import { ddpmPredictOriginal, toEpsilonAndX0 } from './predictionConversion';
 import type { ResolvedSchedulerConfig } from './schedulerConfig';
-import { checkSameLength, img2imgStartIndex, indexOfTimestep, type Scheduler } from './scheduler';
+import { checkSameLength, tailStartIndex, indexOfTimestep, type Scheduler } from './scheduler';
 
 const f32 = Math.fround;
 
@@ -42,8 +42,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.sigmas = trainingSigmas(this.schedule);
   }
 
-  setTimesteps(numInferenceSteps: number, denoise = 1): void {
-    const start = img2imgStartIndex(numInferenceSteps, denoise);
+  setTimesteps(numInferenceSteps: number, run = numInferenceSteps): void {
+    const start = tailStartIndex(numInferenceSteps, run);
     const n = numInferenceSteps;
     const total = this.config.num_train_timesteps;
     // lambda_min_clipped is -inf (the default), so no timestep is clipped

@@ -9,7 +9,7 @@ import type { ResolvedSchedulerConfig } from './schedulerConfig';
 import {
   checkSameLength,
   drawNoise,
-  img2imgStartIndex,
+  tailStartIndex,
   indexOfTimestep,
   type NoiseSource,
   type Scheduler,
@@ -32,13 +32,18 @@ abstract class SigmaScheduler implements Scheduler {
     this.schedule = createNoiseSchedule(config);
   }
 
-  setTimesteps(numInferenceSteps: number, denoise = 1): void {
-    const start = img2imgStartIndex(numInferenceSteps, denoise);
-    const run = eulerSigmaRun(this.config, this.schedule, numInferenceSteps, this.config.use_karras_sigmas);
-    this.allTimesteps = run.timesteps;
-    this.sigmas = run.sigmas;
-    this.timesteps = run.timesteps.slice(start);
-    this.initNoiseSigma = eulerInitNoiseSigma(this.config, run.sigmas);
+  setTimesteps(numInferenceSteps: number, run = numInferenceSteps): void {
+    const start = tailStartIndex(numInferenceSteps, run);
+    const sigmaRun = eulerSigmaRun(
+      this.config,
+      this.schedule,
+      numInferenceSteps,
+      this.config.use_karras_sigmas,
+    );
+    this.allTimesteps = sigmaRun.timesteps;
+    this.sigmas = sigmaRun.sigmas;
+    this.timesteps = sigmaRun.timesteps.slice(start);
+    this.initNoiseSigma = eulerInitNoiseSigma(this.config, sigmaRun.sigmas);
     this.stepIndex = null;
   }
 

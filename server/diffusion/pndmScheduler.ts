@@ -7,7 +7,7 @@ import { ddimTimesteps } from './ddimScheduler';
 import { addNoise, createNoiseSchedule, type NoiseSchedule } from './noiseSchedule';
 import { ddpmPredictOriginal } from './predictionConversion';
 import type { ResolvedSchedulerConfig } from './schedulerConfig';
-import { checkSameLength, img2imgStartIndex, indexOfTimestep, type Scheduler } from './scheduler';
+import { checkSameLength, tailStartIndex, indexOfTimestep, type Scheduler } from './scheduler';
 
 /** PLMS sampler (`pndm`). Its timesteps repeat the second one: n steps make n + 1 model calls. */
 export class PndmScheduler implements Scheduler {
@@ -33,8 +33,8 @@ export class PndmScheduler implements Scheduler {
     this.finalAlphaCumprod = config.set_alpha_to_one ? 1 : this.schedule.alphasCumprod[0];
   }
 
-  setTimesteps(numInferenceSteps: number, denoise = 1): void {
-    const start = img2imgStartIndex(numInferenceSteps, denoise);
+  setTimesteps(numInferenceSteps: number, run = numInferenceSteps): void {
+    const start = tailStartIndex(numInferenceSteps, run);
     this.numInferenceSteps = numInferenceSteps;
     // ascending, img2img keeps the lowest ones; the repeat is rebuilt so a partial run starts like a full one
     const ascending = ddimTimesteps(this.config, numInferenceSteps)

@@ -2,6 +2,7 @@
  * The sampling loop of StableDiffusionPipeline / Img2ImgPipeline, independent of any UNet: the model is a
  * function, called once per timestep with the [uncond; cond] batch when classifier-free guidance is on.
  */
+import { denoiseWindow, type DenoiseSemantics } from './denoiseWindow';
 import { GaussianRng } from './gaussianRng';
 import { createSampler } from './samplerRegistry';
 import type { NoiseSource } from './scheduler';
@@ -43,8 +44,14 @@ export interface SampleOptions {
   stepNoise?: NoiseSource;
   /** Latents to start from: img2img when denoise < 1; at denoise 1 they offset the noise (ComfyUI). */
   latentImage?: Float32Array;
-  /** img2img strength in (0, 1]: runs the last floor(steps · denoise) timesteps (diffusers semantics). */
+  /** How much of the schedule to run (default 1, all of it); `denoiseSemantics` says how it is read. */
   denoise?: number;
+  /**
+   * 'diffusers' (default; img2img `strength`): the last floor(steps · denoise) of `steps` timesteps.
+   * 'comfyui' (ComfyUI's KSampler): `steps` steps over the tail of a trunc(steps / denoise)-step schedule;
+   * denoise 0 returns `latentImage` unchanged.
+   */
+  denoiseSemantics?: DenoiseSemantics;
   /** DDIM eta (default 0). */
   eta?: number;
   /**
@@ -92,10 +99,18 @@ export async function sample(options: SampleOptions): Promise<Float32Array> {
       `denoise ${denoise} < 1 needs a latent image to start from; connect one or set denoise to 1`,
     );
   }
+  const window = denoiseWindow(options.steps, denoise, options.denoiseSemantics ?? 'diffusers');
   const scheduler = createSampler(options.sampler, options.scheduler, options.schedulerConfig, {
     eta: options.eta,
   });
-  scheduler.setTimesteps(options.steps, denoise);
+  if (window.run === 0) return options.latentImage ? options.latentImage.slice() : new Float32Array(count);
+  const trainSteps = scheduler.config.num_train_timesteps;
+  if (window.scheduleSteps > options.steps && window.scheduleSteps > trainSteps) {
+    throw new Error(
+      `denoise ${denoise} with ${options.steps} steps needs a ${window.scheduleSteps}-step schedule, more than the model's ${trainSteps} timesteps; raise denoise to at least ${Math.ceil((options.steps / trainSteps) * 1000) / 1000}`,
+    );
+  }
+  scheduler.setTimesteps(window.scheduleSteps, window.run);
   let rng = options.rng;
   if (!rng && options.seed !== undefined) rng = new GaussianRng(options.seed);
   const needsRng = !options.noise || (scheduler.stochastic && !options.stepNoise);
@@ -104,7 +119,7 @@ export async function sample(options: SampleOptions): Promise<Float32Array> {
   const stepNoise = options.stepNoise ?? rng?.noise;
 
   let x: Float32Array;
-  if (denoise < 1 && options.latentImage) {
+  if (window.run < window.scheduleSteps && options.latentImage) {
     x = scheduler.addNoise(options.latentImage, noise, scheduler.timesteps[0]);
   } else {
     const offset = options.latentImage;

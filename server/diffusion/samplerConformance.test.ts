@@ -264,11 +264,11 @@ describe('sampler registry', () => {
     expect(k[5]).toBeLessThan(0.75 * n[5]);
   });
 
-  it('refuses bad step counts and denoise values with the fix', () => {
+  it('refuses bad step counts and runs outside the schedule with the fix', () => {
     const s = createSampler('ddim', 'normal', sd15Config);
     expect(() => s.setTimesteps(0)).toThrow('steps must be a positive integer, got 0');
-    expect(() => s.setTimesteps(4, 0.1)).toThrow(/denoise 0.1 with 4 steps runs no step/);
-    expect(() => s.setTimesteps(4, 1.5)).toThrow('denoise must be in (0, 1], got 1.5');
+    expect(() => s.setTimesteps(4, 0)).toThrow('a run of 0 timesteps needs 1 to 4');
+    expect(() => s.setTimesteps(4, 5)).toThrow('a run of 5 timesteps needs 1 to 4');
     expect(() => createSampler('pndm', 'normal', { ...sd15Config, prediction_type: 'sample' })).toThrow(
       /PNDM supports/,
     );

@@ -23,10 +23,10 @@ export interface Scheduler {
   /** True when `step` draws noise (Euler ancestral, DDIM with eta > 0): pass a NoiseSource then. */
   readonly stochastic: boolean;
   /**
-   * Prepares a run of `numInferenceSteps`. `denoise` < 1 (img2img strength, diffusers semantics) keeps the
-   * last `floor(numInferenceSteps * denoise)` timesteps; start them from `addNoise(image, noise, timesteps[0])`.
+   * Prepares a schedule of `numInferenceSteps` and keeps its last `run` timesteps (default all; img2img runs
+   * a tail, see denoiseWindow.ts); start a tail from `addNoise(image, noise, timesteps[0])`.
    */
-  setTimesteps(numInferenceSteps: number, denoise?: number): void;
+  setTimesteps(numInferenceSteps: number, run?: number): void;
   /** The model input for `sample` at `timestep` (Euler: sample / sqrt(sigma² + 1); others: unchanged). */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
   /** One denoising step: returns the sample at the next timestep. `modelOutput` is in `config.prediction_type`. */
@@ -37,19 +37,17 @@ export interface Scheduler {
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
 }
 
-/** The number of leading timesteps img2img skips (diffusers StableDiffusionImg2ImgPipeline.get_timesteps). */
-export function img2imgStartIndex(numInferenceSteps: number, denoise: number): number {
+/** The number of leading timesteps a run of the last `run` of `numInferenceSteps` timesteps skips. */
+export function tailStartIndex(numInferenceSteps: number, run: number): number {
   if (!Number.isInteger(numInferenceSteps) || numInferenceSteps < 1) {
     throw new Error(`steps must be a positive integer, got ${numInferenceSteps}`);
   }
-  if (!(denoise > 0 && denoise <= 1)) throw new Error(`denoise must be in (0, 1], got ${denoise}`);
-  const kept = Math.min(Math.floor(numInferenceSteps * denoise), numInferenceSteps);
-  if (kept === 0) {
+  if (!Number.isInteger(run) || run < 1 || run > numInferenceSteps) {
     throw new Error(
-      `denoise ${denoise} with ${numInferenceSteps} steps runs no step; raise denoise to at least ${1 / numInferenceSteps} or add steps`,
+      `a run of ${run} timesteps needs 1 to ${numInferenceSteps}; pick a run within the schedule`,
     );
   }
-  return numInferenceSteps - kept;
+  return numInferenceSteps - run;
 }
 
 /** Draws noise for a stochastic step, failing clearly when the caller gave no source. */

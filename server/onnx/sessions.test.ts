@@ -3,6 +3,7 @@ import { GraphBuilder } from './graphBuilder';
 import { cudaAvailable, createSession, ort, resolveProviders } from './sessions';
 import { loadModel } from './modelIO';
 import { datasetPath } from '../../tests/support/referenceData';
+import { withSkipReason } from '../../tests/support/skipReason';
 
 function addModel() {
   const g = new GraphBuilder();
@@ -20,8 +21,11 @@ describe('provider selection', () => {
     expect(notices).toEqual([]);
   });
 
-  it.runIf(!cudaAvailable())(
-    'falls back to the CPU with a visible message when CUDA is asked for but not installed',
+  it.skipIf(cudaAvailable())(
+    withSkipReason(
+      'falls back to the CPU with a visible message when CUDA is asked for but not installed',
+      cudaAvailable() ? 'the CUDA provider is installed here' : undefined,
+    ),
     async () => {
       const notices: string[] = [];
       expect(resolveProviders('cuda', (m) => notices.push(m))).toEqual(['cpu']);
@@ -47,12 +51,18 @@ describe('provider selection', () => {
     },
   );
 
-  it.runIf(cudaAvailable())('prefers CUDA with CPU fallback when the CUDA binaries are installed', () => {
-    const notices: string[] = [];
-    expect(resolveProviders('cuda', (m) => notices.push(m))).toEqual(['cuda', 'cpu']);
-    expect(resolveProviders('auto', (m) => notices.push(m))).toEqual(['cuda', 'cpu']);
-    expect(notices).toEqual([]);
-  });
+  it.skipIf(!cudaAvailable())(
+    withSkipReason(
+      'prefers CUDA with CPU fallback when the CUDA binaries are installed',
+      cudaAvailable() ? undefined : 'the CUDA provider is not installed (npm run setup:cuda)',
+    ),
+    () => {
+      const notices: string[] = [];
+      expect(resolveProviders('cuda', (m) => notices.push(m))).toEqual(['cuda', 'cpu']);
+      expect(resolveProviders('auto', (m) => notices.push(m))).toEqual(['cuda', 'cpu']);
+      expect(notices).toEqual([]);
+    },
+  );
 });
 
 describe('ModelSession.run checks', () => {

@@ -97,7 +97,9 @@ describe('studio page', () => {
     }, save);
     await h.page.getByTestId('graph-canvas').focus();
     await h.page.keyboard.press('Control+Enter');
-    await expect(h.page.getByText('Prompt rejected')).toBeDefined();
+    const toast = h.page.getByText('Prompt rejected', { exact: true });
+    await toast.waitFor({ state: 'visible' });
+    await expect(toast.isVisible()).resolves.toBe(true);
     await h.page.waitForFunction((id) => window.studio!.nodeState(id).errors.length > 0, save);
     const state = await h.page.evaluate((id) => window.studio!.nodeState(id), save);
     expect(state.errors.join(' ')).toMatch(/Required input is missing/);

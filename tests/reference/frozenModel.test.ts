@@ -10,50 +10,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
-import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import type { FloatTensor } from '../../server/sd/model/tensors';
 import { maxAbs, worstExcess } from '../support/arrayCompare';
-import {
-  datasetConfigs,
-  datasetName,
-  datasetPath,
-  goldenArray,
-  goldenHas,
-  goldenValue,
-  type GoldenArray,
-} from '../support/referenceData';
+import { frozenModelSources } from '../support/frozenModelSources';
+import { datasetName, goldenArray, goldenHas, goldenValue, type GoldenArray } from '../support/referenceData';
 
 /**
  * Largest |a − b| relative to max |golden| allowed for the float16 checkpoint. Observed on both public sets:
  * ≤ 1.8e-3 (text encoder ~9e-4, UNet ~1.2e-3, VAE ~1.8e-3); the bound leaves room for the hidden sets.
  */
 const FP16_RELATIVE_BOUND = 5e-3;
-
-interface Source {
-  name: string;
-  float16: boolean;
-  load(cacheDir: string): Promise<FrozenModel>;
-}
-
-const sources: Source[] = [
-  { name: 'onnx/', float16: false, load: () => loadFrozenModel(datasetPath('onnx'), { provider: 'cpu' }) },
-  {
-    name: 'model/',
-    float16: false,
-    load: (cacheDir) => loadFrozenModel(datasetPath('model'), { provider: 'cpu', cacheDir }),
-  },
-  {
-    name: 'checkpoint.safetensors',
-    float16: true,
-    load: (cacheDir) =>
-      loadFrozenModel(datasetPath('checkpoint.safetensors'), {
-        provider: 'cpu',
-        cacheDir,
-        // what the dataset's configs say (the tiny models' head counts cannot be inferred from shapes)
-        configs: datasetConfigs(),
-      }),
-  },
-];
 
 const expectedFamily =
   goldenHas('meta.architecture') && goldenValue('meta.architecture') === 'sd2' ? 'sd2' : 'sd1';
@@ -78,7 +44,7 @@ function gather(
 
 const tensor = (g: GoldenArray): FloatTensor => ({ data: g.data, dims: g.shape });
 
-describe.each(sources)(`frozen model from $name (${datasetName})`, (source) => {
+describe.each(frozenModelSources)(`frozen model from $name (${datasetName})`, (source) => {
   let model: FrozenModel;
   const observed: string[] = [];
 

@@ -8,11 +8,15 @@ import { z } from 'zod';
 import { createSession, ort, type ModelSession } from '../../server/onnx/sessions';
 import { buildClipImageEmbedder, buildClipTextEmbedder } from '../../server/sd/graphs';
 import type { OpenedClipModel } from '../../server/sd/weights/diffusersFolder';
-import { datasetHas, goldenArray, goldenValue } from '../support/referenceData';
+import { goldenArray, goldenValue } from '../support/referenceData';
+import { withSkipReason } from '../support/skipReason';
+import { clipSkipReason } from '../scoring/clipScoringSupport';
 import { datasetClip, expectGolden, floatTensor, idsTensor } from './graphsSupport';
 import { measured } from '../support/measured';
 
-describe.runIf(datasetHas('clip/config.json'))('scoring CLIP graphs (clip/)', () => {
+const skipReason = clipSkipReason();
+
+describe.skipIf(skipReason !== undefined)(withSkipReason('scoring CLIP graphs (clip/)', skipReason), () => {
   let text: ModelSession;
   let image: ModelSession;
   let opened: OpenedClipModel | undefined;

@@ -1,7 +1,8 @@
 /**
  * CLIPScoreModelLoader → CLIPScore through the real validator and executor, with the dataset's scoring
- * CLIP copied into a models folder and the tiny tokenizer beside it. Expected scores are computed here from
- * the scorer's embeddings with plain dot products; bad inputs must fail naming the problem.
+ * CLIP copied into a models folder and the tiny tokenizer beside it, its ids permuted so that a prompt
+ * encodes to a golden `clip.input_ids` row: the node's CLIP-T on the golden image is then the golden
+ * cosine similarity. Bad inputs must fail naming the problem.
  */
 import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,14 +10,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ImageTensor } from '../../server/diffusion/imageIO';
 import { listClipScoringModels } from '../../server/diffusion/scoring/clipModelFolder';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
-import type { EmbeddingBatch } from '../../server/diffusion/scoring/cosineAverages';
 import { defineNode } from '../../server/engine/nodeDefinition';
+import { ClipTokenizer } from '../../server/sd/tokenizer/clipTokenizer';
 import { buildTinyVocabulary, writeTokenizerFiles } from '../../server/sd/tokenizer/tinyVocabulary';
+import { TINY_WORDS } from '../../server/sd/tokenizer/tinyWordList';
+import type { ClipVocabulary } from '../../server/sd/tokenizer/vocabularyFiles';
 import { clipScore } from '../../nodes/scoring/clipScore';
 import { clipScoreModelLoader } from '../../nodes/scoring/clipLoader';
+import { worstExcess } from '../support/arrayCompare';
 import { createHarness, RecordingSink } from '../support/engineHarness';
-import { clipSkipReason, datasetClipDir } from './clipScoringSupport';
+import { goldenArray } from '../support/referenceData';
+import { withSkipReason } from '../support/skipReason';
+import { clipSkipReason, datasetClipDir, nchwToImage } from './clipScoringSupport';
 
 const skipReason = clipSkipReason();
 
@@ -44,16 +49,61 @@ const testPattern = defineNode({
   }),
 });
 
-/** The mean over all row pairs of a·b (the embeddings are unit length, so this is the mean cosine). */
-function meanDot(a: EmbeddingBatch, b: EmbeddingBatch): number {
-  const [rowsA, dim] = a.shape;
-  const rowsB = b.shape[0];
-  let sum = 0;
-  for (let i = 0; i < rowsA; i++)
-    for (let j = 0; j < rowsB; j++)
-      for (let k = 0; k < dim; k++) sum += a.data[i * dim + k]! * b.data[j * dim + k]!;
-  return sum / (rowsA * rowsB);
+const goldenImage = defineNode({
+  type: 'GoldenImage',
+  category: 'testing',
+  inputs: {},
+  outputs: [{ type: 'IMAGE' }],
+  execute: () => ({ outputs: [nchwToImage(goldenArray('clip.image_0to1'))] }),
+});
+
+/**
+ * `vocab` with ids swapped so that a prompt of tiny-vocabulary words encodes to the content ids of golden
+ * `clip.input_ids` row `row`. A permutation of ids leaves the BPE merges, and so the token strings, as they
+ * are. Returns the permuted vocabulary and the prompt.
+ */
+function vocabularyForGoldenRow(
+  vocab: ClipVocabulary,
+  row: number,
+): { vocab: ClipVocabulary; prompt: string } {
+  const ids = goldenArray('clip.input_ids');
+  const width = ids.shape[1]!;
+  const rowIds = Array.from(ids.data.subarray(row * width, (row + 1) * width));
+  const tokenizer = new ClipTokenizer(vocab);
+  const content = rowIds.slice(1, rowIds.indexOf(tokenizer.eosId));
+  const tokenOf = new Map([...vocab.encoder].map(([token, id]) => [id, token]));
+  const words: string[] = [];
+  const tokens: string[] = [];
+  for (const word of TINY_WORDS) {
+    if (words.length === content.length) break;
+    const encoded = tokenizer.encode(word);
+    const token = tokenOf.get(encoded.ids[1]!)!;
+    if (encoded.length === 1 && !tokens.includes(token)) {
+      words.push(word);
+      tokens.push(token);
+    }
+  }
+  expect(words).toHaveLength(content.length);
+  const encoder = new Map(vocab.encoder);
+  const holder = new Map([...encoder].map(([token, id]) => [id, token]));
+  tokens.forEach((token, i) => {
+    const [from, to] = [encoder.get(token)!, content[i]!];
+    const displaced = holder.get(to)!;
+    encoder.set(token, to).set(displaced, from);
+    holder.set(to, token).set(from, displaced);
+  });
+  return { vocab: { ...vocab, encoder }, prompt: words.join(' ') };
 }
+
+/** The golden row scored: the first with content tokens (CLIPScore refuses an empty prompt). */
+const goldenRow = (() => {
+  if (skipReason !== undefined) return 0;
+  const ids = goldenArray('clip.input_ids');
+  const width = ids.shape[1]!;
+  const rows = Array.from({ length: ids.shape[0]! }, (_, r) => r);
+  return rows.find((r) => ids.data[r * width + 1] !== ids.data[r * width + width - 1]) ?? 0;
+})();
+let goldenPrompt = '';
 
 const scoresFileSchema = z.object({
   clip_i: z.number(),
@@ -65,10 +115,10 @@ const scoresFileSchema = z.object({
   per_image: z.array(z.object({ clip_i: z.number(), clip_t: z.number() })),
 });
 
-describe.skipIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () => {
+describe.skipIf(skipReason !== undefined)(withSkipReason('CLIPScore node (dataset CLIP)', skipReason), () => {
   let h: Awaited<ReturnType<typeof createHarness>>;
   beforeAll(async () => {
-    h = await createHarness([clipScoreModelLoader, clipScore, testPattern]);
+    h = await createHarness([clipScoreModelLoader, clipScore, testPattern, goldenImage]);
     const modelDir = path.join(h.dirs.models, 'clip', 'tiny-clip');
     await mkdir(modelDir, { recursive: true });
     for (const f of ['config.json', 'model.safetensors'])
@@ -77,8 +127,12 @@ describe.skipIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () =>
       .object({ text_config: z.looseObject({ vocab_size: z.number().int() }) })
       .parse(JSON.parse(await readFile(path.join(datasetClipDir, 'config.json'), 'utf8')));
     // the tiny vocabulary: 512 byte symbols + merges + BOS + EOS = the tower's vocab_size
-    const vocab = buildTinyVocabulary(config.text_config.vocab_size - 514);
-    await writeTokenizerFiles(path.join(h.dirs.models, 'tokenizers', 'clip'), vocab);
+    const permuted = vocabularyForGoldenRow(
+      buildTinyVocabulary(config.text_config.vocab_size - 514),
+      goldenRow,
+    );
+    goldenPrompt = permuted.prompt;
+    await writeTokenizerFiles(path.join(h.dirs.models, 'tokenizers', 'clip'), permuted.vocab);
   });
 
   const graph = (overrides: Record<string, unknown> = {}, refBatch = 3) => ({
@@ -98,27 +152,23 @@ describe.skipIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () =>
     },
   });
 
-  it('lists the model, scores like the embeddings say and writes scores_00001_.json', async () => {
+  it('lists the model, gives the golden cosine similarity as CLIP-T and writes scores_00001_.json', async () => {
     expect(await listClipScoringModels(h.dirs.models)).toEqual(['tiny-clip']);
-    const { outcome } = await h.run(graph());
+    // the golden image scored against itself and against the golden prompt (placeholder appended, removed)
+    const { outcome } = await h.run({
+      ...graph({ prompt: `${goldenPrompt} <cat-toy>` }),
+      '2': { class_type: 'GoldenImage', inputs: {} },
+      '3': { class_type: 'GoldenImage', inputs: {} },
+    });
     expect(outcome.status).toBe('success');
     const ui = outcome.outputs['4']!;
-    console.log(`[scores] clip_i ${ui.clip_i![0]} clip_t ${ui.clip_t![0]}`);
-
-    const direct = ClipScorer.open(path.join(h.dirs.models, 'clip', 'tiny-clip'), {
-      modelsDir: h.dirs.models,
-      provider: 'cpu',
-    });
-    const generated = await direct.imageEmbeddings(pattern(1, 2, 40, 56));
-    const reference = await direct.imageEmbeddings(pattern(7, 3, 64, 48));
-    const text = await direct.textEmbeddings(['a photo of on the beach']);
-    await direct.close();
-    const clipI = meanDot(generated, reference);
-    const clipT = meanDot(generated, text);
-    expect(ui.clip_i![0]).toBeCloseTo(clipI, 6);
-    expect(ui.clip_t![0]).toBeCloseTo(clipT, 6);
-    // random tiny weights: the scores are not trivially equal
-    expect(Math.abs(clipI - clipT)).toBeGreaterThan(1e-3);
+    console.log(`[scores] clip_i ${ui.clip_i![0]} clip_t ${ui.clip_t![0]} (golden row ${goldenRow})`);
+    const cosine = goldenArray('clip.cosine_similarity'); // [texts, images]
+    const expected = cosine.data[goldenRow * cosine.shape[1]!]!;
+    // README tolerance for float32 forward passes: |a - b| <= 1e-4 + 1e-4·|b|
+    expect(worstExcess([Number(ui.clip_t![0])], [expected], 1e-4, 1e-4)).toBeLessThanOrEqual(0);
+    // an image against itself: CLIP-I is 1
+    expect(Number(ui.clip_i![0])).toBeCloseTo(1, 5);
 
     expect(ui.files).toEqual([{ filename: 'scores_00001_.json', subfolder: '', type: 'output' }]);
     const saved = scoresFileSchema.parse(
@@ -127,12 +177,11 @@ describe.skipIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () =>
     expect(saved).toMatchObject({
       clip_i: ui.clip_i![0],
       clip_t: ui.clip_t![0],
-      scored_prompt: 'a photo of on the beach',
-      images: 2,
-      reference_images: 3,
+      scored_prompt: goldenPrompt,
+      images: 1,
+      reference_images: 1,
     });
-    expect(saved.per_image).toHaveLength(2);
-    expect((saved.per_image[0]!.clip_i + saved.per_image[1]!.clip_i) / 2).toBeCloseTo(clipI, 6);
+    expect(saved.per_image).toEqual([{ clip_i: ui.clip_i![0], clip_t: ui.clip_t![0] }]);
   });
 
   it('a changed prompt reuses the loaded model and writes the next counter', async () => {
@@ -178,8 +227,4 @@ describe.skipIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () =>
       /describes a "clip_text_model" model, not a CLIPModel .* Put a transformers CLIPModel: config.json and model.safetensors/,
     );
   });
-});
-
-describe.runIf(skipReason !== undefined)('CLIPScore node (dataset CLIP)', () => {
-  it.skip(`skipped: ${skipReason}`, () => {});
 });

@@ -1,12 +1,13 @@
 /**
- * Runtime checks of the values SD nodes pass along (MODEL / CLIP / VAE, CONDITIONING, LATENT, EMBEDDING).
+ * Runtime checks of the values SD nodes pass along (MODEL / CLIP / VAE, CONDITIONING, LATENT, NOISE,
+ * EMBEDDING).
  * The engine checks declared types when wiring; these catch a value of the wrong shape with a message that
  * names the input.
  */
 import type { TextualInversionEmbedding } from '../embeddings/embeddingFile';
 import { FrozenModel } from './frozenModel';
 import type { Conditioning } from './promptEncoding';
-import type { Latent } from './sampling';
+import type { Latent, StartingNoise } from './sampling';
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
@@ -49,6 +50,24 @@ export function expectLatent(value: unknown, input: string): Latent {
     if (l.samples.length === l.shape.reduce((a, b) => a * b, 1)) return l as Latent;
   }
   throw new Error(`input "${input}" must be LATENT ({samples, shape [n, c, h, w]}), got ${describe(value)}`);
+}
+
+/** A NOISE value, generated for `shape` and checked to fill it. */
+export function expectNoise(value: unknown, input: string, shape: readonly number[]): Float32Array {
+  const n = value as Partial<StartingNoise> | null;
+  if (!n || typeof n !== 'object' || typeof n.generate !== 'function') {
+    throw new Error(
+      `input "${input}" must be NOISE (an object with generate(shape)), got ${describe(value)}`,
+    );
+  }
+  const noise = n.generate(shape);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!(noise instanceof Float32Array) || noise.length !== count) {
+    throw new Error(
+      `input "${input}" gave ${noise instanceof Float32Array ? noise.length : describe(noise)} values for the latent shape [${shape.join(', ')}], which needs ${count}`,
+    );
+  }
+  return noise;
 }
 
 function isEmbedding(value: unknown): value is TextualInversionEmbedding {

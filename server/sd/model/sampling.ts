@@ -1,7 +1,7 @@
 /**
  * KSampler on a frozen model: the studio's sampler loop (server/diffusion/sample.ts) with the UNet as its
- * model function and classifier-free guidance over [uncond; cond] batches, plus the LATENT value type and
- * the image ↔ latent conversions of VAEEncode / VAEDecode.
+ * model function, classifier-free guidance over [uncond; cond] batches and ComfyUI's `denoise`, plus the
+ * LATENT and NOISE value types and the image ↔ latent conversions of VAEEncode / VAEDecode.
  */
 import type { ImageTensor } from '../../diffusion/imageIO';
 import { sample } from '../../diffusion/sample';
@@ -24,6 +24,14 @@ export function emptyLatent(width: number, height: number, batch: number, channe
   return { samples: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
 }
 
+/**
+ * The NOISE value (ComfyUI's custom-sampling NOISE input): unit-normal starting noise for a latent shape
+ * [n, c, h, w], given instead of the noise KSampler draws from its seed.
+ */
+export interface StartingNoise {
+  generate(shape: readonly number[]): Float32Array;
+}
+
 /** What `runKSampler` needs besides the model. */
 export interface KSamplerOptions {
   readonly positive: Conditioning;
@@ -34,9 +42,17 @@ export interface KSamplerOptions {
   readonly cfg: number;
   readonly samplerName: string;
   readonly scheduler: string;
+  /** ComfyUI's denoise: `steps` steps over the tail of a trunc(steps / denoise)-step schedule. */
   readonly denoise: number;
-  /** After each step: steps done, total, and the step's clean-latent estimate (for previews). */
-  readonly onStep?: (step: number, total: number, denoised: Float32Array) => void | Promise<void>;
+  /** Unit-normal starting noise [n, c, h, w] instead of the noise drawn from `seed` (which still feeds in-step noise). */
+  readonly noise?: Float32Array;
+  /** After each step: steps done, total, the step's clean-latent estimate (for previews) and the latents. */
+  readonly onStep?: (
+    step: number,
+    total: number,
+    denoised: Float32Array,
+    latents: Float32Array,
+  ) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
 
@@ -107,10 +123,12 @@ export async function runKSampler(model: FrozenModel, options: KSamplerOptions):
     cfg: options.cfg,
     shape: latent.shape,
     seed: options.seed,
+    noise: options.noise,
     latentImage: latent.samples,
     denoise: options.denoise,
+    denoiseSemantics: 'comfyui',
     onStep: options.onStep
-      ? (step, total, _latents, denoised) => options.onStep!(step, total, denoised)
+      ? (step, total, latents, denoised) => options.onStep!(step, total, denoised, latents)
       : undefined,
     signal: options.signal,
   });

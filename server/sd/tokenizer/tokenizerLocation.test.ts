@@ -11,6 +11,7 @@ const checkpointPath = path.join(models, 'checkpoints', 'tiny-sd.safetensors');
 
 describe('finding a model tokenizer', () => {
   it("falls back to the bundled CLIP vocabulary, and says where the model's own files go when it does not fit", () => {
+    // the bundled vocabulary is OpenAI CLIP's: 49408 tokens
     expect(loadTokenizerForModel({ modelsDir: models, checkpointPath, family: 'sd1' }).size).toBe(49408);
     expect(() =>
       loadTokenizerForModel({ modelsDir: models, checkpointPath, family: 'sd1', vocabSize: 1000 }),
