@@ -10,10 +10,11 @@ import { writeFileAtomicSync } from '../../server/storage/atomicWrite';
 import type { Benchmark, BenchResult } from './benchmark';
 import { autodiffBenchmark } from './autodiffBench';
 import { trainingStepBenchmark } from './trainingStepBench';
+import { toyWorldBenchmark } from './toyWorldBench';
 import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
-export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark, trainingStepBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark, trainingStepBenchmark, toyWorldBenchmark];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(repoRoot, 'bench-results');

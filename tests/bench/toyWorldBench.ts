@@ -1,0 +1,98 @@
+/**
+ * `npm run bench -- toy-world`: the shipped toy models judged by the shapes world's oracle. Over 48 prompts
+ * (every named shape × colour/background pairs, fixed seeds, the shipped sampler settings): foreground,
+ * background and shape accuracy; VAE reconstruction PSNR on held-out renders; the scoring CLIP's zero-shot
+ * shape and colour accuracy; seconds per sampled image. Writes the sample grid to bench-results/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
+import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
+import {
+  clipZeroShot,
+  evaluatePrompts,
+  promptGrid,
+  TOY_SAMPLING,
+  vaeReconstructionPsnr,
+} from '../../server/scoring/toyWorldEvaluation';
+import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
+import type { Benchmark } from './benchmark';
+import { labelledGrid } from './labelledGrid';
+
+export const toyWorldBenchmark: Benchmark = {
+  name: 'toy-world',
+  description:
+    'toy shapes-world models judged by the oracle: prompt accuracy, VAE PSNR, scoring-CLIP zero-shot',
+  async run({ repoRoot, log }) {
+    const modelsDir = path.join(repoRoot, 'models');
+    const model = await loadFrozenModel(toyCheckpointPath(modelsDir), { modelsDir, provider: 'cpu' });
+    const scorer = ClipScorer.open(toyClipPath(modelsDir), { modelsDir, provider: 'cpu' });
+    try {
+      const cases = promptGrid();
+      log(
+        `sampling ${cases.length} prompts (${TOY_SAMPLING.samplerName}, ${TOY_SAMPLING.steps} steps, cfg ${TOY_SAMPLING.cfg})`,
+      );
+      const start = performance.now();
+      const { images, judgements, accuracy } = await evaluatePrompts(model, cases, { seed: 1000 });
+      const secondsPerImage = (performance.now() - start) / 1000 / cases.length;
+      log('VAE reconstruction on 64 held-out renders');
+      const psnr = await vaeReconstructionPsnr(model, 64, 777_001);
+      log('scoring-CLIP zero-shot on 256 held-out renders');
+      const zeroShot = await clipZeroShot(scorer, 256, 777_002);
+      const grid = await labelledGrid(
+        images,
+        cases.map((c, i) => {
+          const v = judgements[i]!.verdict;
+          return [c.prompt.replace(/^an? /, ''), `oracle: ${v.colour} ${v.shape} / ${v.background}`];
+        }),
+        { columns: 8, cell: 128 },
+      );
+      const gridFile = path.join(repoRoot, 'bench-results', 'toy-world-grid.png');
+      fs.mkdirSync(path.dirname(gridFile), { recursive: true });
+      fs.writeFileSync(gridFile, grid);
+      return {
+        summary: [
+          `prompt grid (${accuracy.count}): colour ${(accuracy.colour * 100).toFixed(1)} %, background ${(accuracy.background * 100).toFixed(1)} %, shape ${(accuracy.shape * 100).toFixed(1)} %, all three ${(accuracy.all * 100).toFixed(1)} %`,
+          `VAE PSNR ${psnr.toFixed(2)} dB; scoring-CLIP zero-shot shape ${(zeroShot.shape * 100).toFixed(1)} %, colour ${(zeroShot.colour * 100).toFixed(1)} %`,
+          `${secondsPerImage.toFixed(3)} s per image; grid: ${path.relative(repoRoot, gridFile)}`,
+        ],
+        targets: [
+          { name: 'colour error rate (target accuracy ≥ 90 %)', value: 1 - accuracy.colour, limit: 0.1 },
+          {
+            name: 'background error rate (target accuracy ≥ 90 %)',
+            value: 1 - accuracy.background,
+            limit: 0.1,
+          },
+          { name: 'shape error rate (target accuracy ≥ 70 %)', value: 1 - accuracy.shape, limit: 0.3 },
+          { name: 'VAE PSNR shortfall below 28 dB', value: 28 - psnr, limit: 0 },
+          {
+            name: 'scoring-CLIP zero-shot shape error (target ≥ 90 %)',
+            value: 1 - zeroShot.shape,
+            limit: 0.1,
+          },
+          {
+            name: 'scoring-CLIP zero-shot colour error (target ≥ 90 %)',
+            value: 1 - zeroShot.colour,
+            limit: 0.1,
+          },
+        ],
+        data: {
+          sampling: TOY_SAMPLING,
+          accuracy,
+          vaePsnrDb: psnr,
+          clipZeroShot: zeroShot,
+          secondsPerImage,
+          cases: cases.map((c, i) => ({
+            prompt: c.prompt,
+            holds: judgements[i]!.holds,
+            verdict: judgements[i]!.verdict,
+          })),
+          grid: path.relative(repoRoot, gridFile),
+        },
+      };
+    } finally {
+      await scorer.close();
+      await model.close();
+    }
+  },
+};
