@@ -6,7 +6,7 @@
 import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
 import type { StudioLogger } from './config';
 import { tinyModelsStartupTask } from './sd/tiny/tinyStartupTask';
-import { exampleTrainingImagesStartupTask } from './diffusion/trainer/exampleImages';
+import { exampleTrainingImagesStartupTask } from './training/textualInversion/exampleImages';
 
 export interface StartupContext {
   dirs: StudioDirs;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createHarness, RecordingSink } from '../../tests/support/engineHarness';
-import { decodeImage, decodeImageWithMask } from '../../server/diffusion/imageIO';
+import { decodeImage, decodeImageWithMask } from '../../server/image/imageIO';
 import { readPngTextChunks } from '../../server/storage/pngTextChunks';
 import { nodeDefinitions } from '../index';
 

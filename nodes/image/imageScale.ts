@@ -3,7 +3,7 @@ import {
   expectImage,
   type ResizeMethod,
   resizeImage,
-} from '../../server/diffusion/imageIO';
+} from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 const METHODS: ResizeMethod[] = ['nearest-exact', 'bilinear'];

@@ -1,5 +1,5 @@
-import { latentToRgbPreview } from '../../server/diffusion/latentPreview';
-import { previewJpeg } from '../../server/diffusion/previewJpeg';
+import { latentToRgbPreview } from '../../server/image/latentPreview';
+import { previewJpeg } from '../../server/image/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { expectConditioning, expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';

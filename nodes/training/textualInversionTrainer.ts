@@ -1,16 +1,16 @@
 import path from 'node:path';
-import { expectImage } from '../../server/diffusion/imageIO';
-import { LR_SCHEDULE_NAMES } from '../../server/diffusion/lrSchedule';
-import { previewJpeg } from '../../server/diffusion/previewJpeg';
-import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
+import { expectImage } from '../../server/image/imageIO';
+import { LR_SCHEDULE_NAMES } from '../../server/training/optimizers/lrSchedule';
+import { previewJpeg } from '../../server/image/previewJpeg';
+import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
 import {
   fillTemplate,
   promptTemplates,
   TEMPLATE_KINDS,
-} from '../../server/diffusion/trainer/promptTemplates';
-import { renderTrainingPreview } from '../../server/diffusion/trainer/trainingPreview';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
-import { TrainingRun, type StepReport } from '../../server/diffusion/trainer/trainingRun';
+} from '../../server/training/textualInversion/promptTemplates';
+import { renderTrainingPreview } from '../../server/training/textualInversion/trainingPreview';
+import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
+import { TrainingRun, type StepReport } from '../../server/training/textualInversion/trainingRun';
 import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';

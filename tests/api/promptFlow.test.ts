@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import {
   historyEntrySchema,
   objectInfoSchema,

@@ -5,10 +5,10 @@
  * JS overhead around the graph is visible; plus training samples/s. Medians after warm-up, per batch size.
  */
 import path from 'node:path';
-import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
-import { TrainingRun } from '../../server/diffusion/trainer/trainingRun';
-import { createImage } from '../../server/diffusion/imageIO';
+import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
+import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
+import { TrainingRun } from '../../server/training/textualInversion/trainingRun';
+import { createImage } from '../../server/image/imageIO';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { ensureTinyModels, tinyCheckpointPath } from '../../server/sd/tiny/tinyModels';
 import { median, type BenchContext, type BenchResult, type Benchmark } from './benchmark';

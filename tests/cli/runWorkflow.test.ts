@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import { runWorkflowFile } from '../../server/cli/workflowRunner';
 import { readPngTextChunks } from '../../server/storage/pngTextChunks';
 import { tempRoot } from '../support/studioHarness';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeDefinitions } from '../../nodes';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import { workflowToPrompt } from '../../server/engine/workflowToPrompt';
 import { uiWorkflowSchema } from '../../server/http/wireSchemas';
 import { readPngTextChunks } from '../../server/storage/pngTextChunks';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import { SAMPLER_NAMES } from '../../server/diffusion/samplerRegistry';
 import { workflowToPrompt } from '../../server/engine/workflowToPrompt';
 import { uiWorkflowSchema, type ObjectInfo } from '../../server/http/wireSchemas';

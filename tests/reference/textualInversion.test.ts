@@ -5,14 +5,14 @@
  * with our graph builders). Both recorded steps: loss, gradient and the rows after AdamW.
  */
 import { describe, expect, it } from 'vitest';
-import { EmbeddingTrainer } from '../../server/diffusion/trainer/embeddingTrainer';
-import { trainingSchedule, trainingTarget } from '../../server/diffusion/trainer/trainingTarget';
-import { initialPlaceholderRows } from '../../server/diffusion/trainer/placeholderTokens';
+import { EmbeddingTrainer } from '../../server/training/textualInversion/embeddingTrainer';
+import { trainingSchedule, trainingTarget } from '../../server/training/textualInversion/trainingTarget';
+import { initialPlaceholderRows } from '../../server/training/textualInversion/placeholderTokens';
 import {
   trainingModelsFromCheckpoint,
   trainingModelsFromOnnxExport,
   type TrainingModels,
-} from '../../server/diffusion/trainer/trainingModels';
+} from '../../server/training/textualInversion/trainingModels';
 import { addNoise } from '../../server/diffusion/noiseSchedule';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
 import { maxAbs } from '../support/arrayCompare';

@@ -7,10 +7,10 @@ import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ImageTensor } from '../../server/diffusion/imageIO';
-import { listClipScoringModels } from '../../server/diffusion/scoring/clipModelFolder';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
-import type { EmbeddingBatch } from '../../server/diffusion/scoring/cosineAverages';
+import type { ImageTensor } from '../../server/image/imageIO';
+import { listClipScoringModels } from '../../server/scoring/clipModelFolder';
+import { ClipScorer } from '../../server/scoring/clipScorer';
+import type { EmbeddingBatch } from '../../server/scoring/cosineAverages';
 import { defineNode } from '../../server/engine/nodeDefinition';
 import { buildTinyVocabulary, writeTokenizerFiles } from '../../server/sd/tokenizer/tinyVocabulary';
 import { clipScore } from '../../nodes/scoring/clipScore';

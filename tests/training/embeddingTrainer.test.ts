@@ -9,8 +9,8 @@ import {
   EmbeddingTrainer,
   type OptimizerSettings,
   type TrainingBatch,
-} from '../../server/diffusion/trainer/embeddingTrainer';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
+} from '../../server/training/textualInversion/embeddingTrainer';
+import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
 import { prepareRun, testConfig, tinyModel } from './tinyTrainingSetup';
 
 const optimizer: OptimizerSettings = {

@@ -7,7 +7,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import multer from 'multer';
-import { probeImage } from '../../diffusion/imageIO';
+import { probeImage } from '../../image/imageIO';
 import type { StudioDirs } from '../../engine/nodeDefinition';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 import { isSafeFileName, resolveInside } from '../../storage/safePath';

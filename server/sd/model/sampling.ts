@@ -3,7 +3,7 @@
  * model function and classifier-free guidance over [uncond; cond] batches, plus the LATENT value type and
  * the image ↔ latent conversions of VAEEncode / VAEDecode.
  */
-import type { ImageTensor } from '../../diffusion/imageIO';
+import type { ImageTensor } from '../../image/imageIO';
 import { sample } from '../../diffusion/sample';
 import type { FrozenModel } from './frozenModel';
 import type { Conditioning } from './promptEncoding';

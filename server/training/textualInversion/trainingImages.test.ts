@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createImage } from '../imageIO';
+import { createImage } from '../../image/imageIO';
 import { squareImage, toVaePixels } from './trainingImages';
 
 describe('training image preparation', () => {

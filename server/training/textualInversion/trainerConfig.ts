@@ -3,8 +3,8 @@
  * zod; saved in every checkpoint so a resume can tell whether it continues the same run.
  */
 import { z } from 'zod';
-import { ADAMW_DEFAULTS } from '../adamw';
-import { LR_SCHEDULE_NAMES } from '../lrSchedule';
+import { ADAMW_DEFAULTS } from '../optimizers/adamw';
+import { LR_SCHEDULE_NAMES } from '../optimizers/lrSchedule';
 import { TEMPLATE_KINDS } from './promptTemplates';
 
 export const trainerConfigSchema = z.object({

@@ -4,7 +4,7 @@
  * re-encodes every step; caching the moments gives the same distribution at a fraction of the cost.
  */
 import { createHash } from 'node:crypto';
-import type { ImageTensor } from '../imageIO';
+import type { ImageTensor } from '../../image/imageIO';
 import type { LatentEncoder } from './latentEncoder';
 import { squareImage, toVaePixels } from './trainingImages';
 

@@ -6,7 +6,7 @@
 import type { ProviderChoice } from '../../onnx/sessions';
 import type { TextualInversionEmbedding } from '../../sd/embeddings/embeddingFile';
 import type { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
-import type { ImageTensor } from '../imageIO';
+import type { ImageTensor } from '../../image/imageIO';
 import { BatchSampler, type DrawnBatch } from './batchSampler';
 import { EmbeddingTrainer, TrainingDivergedError, type TrainingBatch } from './embeddingTrainer';
 import type { LatentEncoder } from './latentEncoder';

@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { listFilesRecursive } from '../../storage/listFiles';
-import { resolveInside } from '../../storage/safePath';
+import { listFilesRecursive } from '../storage/listFiles';
+import { resolveInside } from '../storage/safePath';
 
 /** Sub-folder of the models folder holding scoring CLIP models. */
 export const CLIP_MODELS_FOLDER = 'clip';

@@ -2,8 +2,8 @@
  * What a step trains against, read from the model's scheduler config as diffusers' DDPMScheduler does: the
  * noise schedule (for add_noise) and the prediction type, which picks the MSE target.
  */
-import { createNoiseSchedule, getVelocity, type NoiseSchedule } from '../noiseSchedule';
-import { parseSchedulerConfigFile, type PredictionType } from '../schedulerConfig';
+import { createNoiseSchedule, getVelocity, type NoiseSchedule } from '../../diffusion/noiseSchedule';
+import { parseSchedulerConfigFile, type PredictionType } from '../../diffusion/schedulerConfig';
 
 /** Noise schedule and prediction type as diffusers' DDPMScheduler.from_pretrained reads them. */
 export function trainingSchedule(schedulerConfig: unknown): {

@@ -4,12 +4,12 @@
  * land on them at the scheduler's final noise level).
  */
 import { describe, expect, it } from 'vitest';
-import { GaussianRng } from './gaussianRng';
-import { createNoiseSchedule, trainingSigmas } from './noiseSchedule';
-import { sample, type ModelCall } from './sample';
-import { createSampler, SAMPLER_NAMES, SCHEDULE_NAMES, samplerChoiceProblem } from './samplerRegistry';
-import { resolveSchedulerConfig, type PredictionType } from './schedulerConfig';
-import { SD_SCHEDULER_DEFAULTS } from '../sd/weights/diffusersConfigs';
+import { GaussianRng } from '../../server/diffusion/gaussianRng';
+import { createNoiseSchedule, trainingSigmas } from '../../server/diffusion/noiseSchedule';
+import { sample, type ModelCall } from '../../server/diffusion/sample';
+import { createSampler, SAMPLER_NAMES, SCHEDULE_NAMES, samplerChoiceProblem } from '../../server/diffusion/samplerRegistry';
+import { resolveSchedulerConfig, type PredictionType } from '../../server/diffusion/schedulerConfig';
+import { SD_SCHEDULER_DEFAULTS } from '../../server/sd/weights/diffusersConfigs';
 
 /** SD 1.5's scheduler_config.json. */
 const sd15Config = SD_SCHEDULER_DEFAULTS;

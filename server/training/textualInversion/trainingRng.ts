@@ -6,7 +6,7 @@
  * thousands, and this keeps them a small part of the step (samplers use `GaussianRng`, 53-bit uniforms).
  */
 import { z } from 'zod';
-import { parseSeed, philoxBlock, philoxKey, uniform53 } from '../philox';
+import { parseSeed, philoxBlock, philoxKey, uniform53 } from '../../diffusion/philox';
 
 const TWO_POW_32 = 4294967296;
 /** Third counter word of each stream, so the two never share a block. */

@@ -4,9 +4,9 @@
  * the folder. Written atomically, so a crash never leaves half a file.
  */
 import path from 'node:path';
-import { writeFileAtomic } from '../../storage/atomicWrite';
-import { nextCounter } from '../../storage/imageOutputs';
-import { resolveInside } from '../../storage/safePath';
+import { writeFileAtomic } from '../storage/atomicWrite';
+import { nextCounter } from '../image/imageOutputs';
+import { resolveInside } from '../storage/safePath';
 
 /** Where a written file is, as the UI's file references name it (`/view?filename=…&subfolder=…&type=output`). */
 export interface OutputFileRef {

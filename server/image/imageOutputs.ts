@@ -4,10 +4,10 @@
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { encodePng, type ImageTensor } from '../diffusion/imageIO';
+import { encodePng, type ImageTensor } from './imageIO';
 import type { FileRef } from '../http/wireSchemas';
-import { writeFileAtomic } from './atomicWrite';
-import { resolveInside } from './safePath';
+import { writeFileAtomic } from '../storage/atomicWrite';
+import { resolveInside } from '../storage/safePath';
 
 export interface SaveImagesOptions {
   /** The folder `type` refers to (output/ or temp/). */

@@ -6,7 +6,7 @@ import type { TextualInversionEmbedding } from '../../sd/embeddings/embeddingFil
 import type { FrozenModel } from '../../sd/model/frozenModel';
 import { encodePrompt } from '../../sd/model/promptEncoding';
 import { decodeLatent, emptyLatent, runKSampler } from '../../sd/model/sampling';
-import type { ImageTensor } from '../imageIO';
+import type { ImageTensor } from '../../image/imageIO';
 
 export interface TrainingPreviewOptions {
   /** Caption using the placeholder, e.g. "a photo of a <cat-toy>". */

@@ -4,20 +4,20 @@
  * never builds the text tower and vice versa. Texts go through the folder's tokenizer; ids can be given
  * directly for models without one.
  */
-import type { ModelSession, ProviderChoice } from '../../onnx/sessions';
-import { createSession, ort } from '../../onnx/sessions';
-import { buildClipImageEmbedder, buildClipTextEmbedder, type ClipTowerGraph } from '../../sd/graphs';
-import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
-import { loadTokenizerForModel } from '../../sd/tokenizer/tokenizerLocation';
+import type { ModelSession, ProviderChoice } from '../onnx/sessions';
+import { createSession, ort } from '../onnx/sessions';
+import { buildClipImageEmbedder, buildClipTextEmbedder, type ClipTowerGraph } from '../sd/graphs';
+import { ClipTokenizer } from '../sd/tokenizer/clipTokenizer';
+import { loadTokenizerForModel } from '../sd/tokenizer/tokenizerLocation';
 import {
   EOS_TOKEN,
   hasTokenizerFiles,
   loadVocabulary,
   TOKENIZER_FILE_SETS,
-} from '../../sd/tokenizer/vocabularyFiles';
-import { openClipModelFolder, type OpenedClipModel } from '../../sd/weights/diffusersFolder';
-import { preprocessForClip } from '../clipPreprocess';
-import type { ImageTensor } from '../imageIO';
+} from '../sd/tokenizer/vocabularyFiles';
+import { openClipModelFolder, type OpenedClipModel } from '../sd/weights/diffusersFolder';
+import { preprocessForClip } from '../image/clipPreprocess';
+import type { ImageTensor } from '../image/imageIO';
 import { checkClipModelFolder } from './clipModelFolder';
 import { cosineMatrix, meanPairwiseCosine, rowMeans, type EmbeddingBatch } from './cosineAverages';
 import { promptWithoutPlaceholders } from './placeholderText';

@@ -5,10 +5,10 @@
  * only. Where the batch comes from (images, captions, RNG) is the caller's business (`TrainingRun`).
  */
 import { z } from 'zod';
-import { adamwStateFromJson, adamwStateToJson, adamwStep, createAdamWState, type AdamWState } from '../adamw';
-import { learningRateAt, type LrSchedule } from '../lrSchedule';
-import { addNoise, type NoiseSchedule } from '../noiseSchedule';
-import type { PredictionType } from '../schedulerConfig';
+import { adamwStateFromJson, adamwStateToJson, adamwStep, createAdamWState, type AdamWState } from '../optimizers/adamw';
+import { learningRateAt, type LrSchedule } from '../optimizers/lrSchedule';
+import { addNoise, type NoiseSchedule } from '../../diffusion/noiseSchedule';
+import type { PredictionType } from '../../diffusion/schedulerConfig';
 import { trainingSchedule, trainingTarget } from './trainingTarget';
 import type { ProviderChoice } from '../../onnx/sessions';
 import {

@@ -2,8 +2,8 @@
  * Training images as the recipe prepares them: centre crop to a square (the shorter side), Pillow-style
  * bicubic resize to `resolution`, optional horizontal flip, then [0, 1] → [-1, 1] in NCHW for the VAE.
  */
-import { resizeBicubic } from '../bicubicResize';
-import { createImage, type ImageTensor } from '../imageIO';
+import { resizeBicubic } from '../../image/bicubicResize';
+import { createImage, type ImageTensor } from '../../image/imageIO';
 
 /** One image of `images` centre-cropped to a square, resized, as interleaved HWC RGB in [0, 1]. */
 export function squareImage(images: ImageTensor, index: number, resolution: number): Float32Array {
