@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createHarness, RecordingSink } from '../../tests/support/engineHarness';
 import { decodeImage, decodeImageWithMask } from '../../server/image/imageIO';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { nodeDefinitions } from '../index';
 
 const empty = (width: number, height: number, color: number, batch = 1) => ({

@@ -2,7 +2,7 @@
  * Graph walks over an API prompt: links, ancestor closure, cycle detection (Tarjan) and a deterministic
  * dependency order (Kahn, ties broken by node id) for execution.
  */
-import type { PromptLink } from '../http/wireSchemas';
+import type { PromptLink } from '../../protocol/wireSchemas';
 
 /** The minimal node shape the walks need. */
 export interface GraphNode {

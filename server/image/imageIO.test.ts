@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readPngTextChunks } from '../storage/pngTextChunks';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import {
   centerCropToAspect,
   concatImages,

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { insertPngTextChunks } from '../storage/pngTextChunks';
+import { insertPngTextChunks } from './pngTextChunks';
 
 /** A batch of images: `data.length === n * h * w * c`, values in [0, 1]. */
 export interface ImageTensor {

@@ -5,7 +5,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { encodePng, type ImageTensor } from './imageIO';
-import type { FileRef } from '../http/wireSchemas';
+import type { FileRef } from '../../protocol/wireSchemas';
 import { writeFileAtomic } from '../storage/atomicWrite';
 import { resolveInside } from '../storage/safePath';
 

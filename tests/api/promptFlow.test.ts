@@ -10,8 +10,8 @@ import {
   promptRejectedSchema,
   queueStateSchema,
   wsEventDataSchemas,
-} from '../../server/http/wireSchemas';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
+} from '../../protocol/wireSchemas';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
 
 const apiDefault: Record<string, unknown> = JSON.parse(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyEntrySchema, promptAcceptedSchema, queueStateSchema } from '../../server/http/wireSchemas';
+import { historyEntrySchema, promptAcceptedSchema, queueStateSchema } from '../../protocol/wireSchemas';
 import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
 import { createTestNodes, type TestNodes } from '../support/testNodes';
 

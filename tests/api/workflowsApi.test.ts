@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowListSchema } from '../../server/http/wireSchemas';
+import { workflowListSchema } from '../../protocol/wireSchemas';
 import { startTestStudio } from '../support/studioHarness';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;

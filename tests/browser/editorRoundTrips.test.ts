@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema, type HistoryEntry } from '../../server/http/wireSchemas';
+import { historySchema, type HistoryEntry } from '../../protocol/wireSchemas';
 import { countPixels, nodeBodyRect } from './pageProbes';
 import {
   addNodeBySearch,

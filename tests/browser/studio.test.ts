@@ -12,7 +12,7 @@ import {
   uiWorkflowSchema,
   workflowListSchema,
   type UiWorkflow,
-} from '../../server/http/wireSchemas';
+} from '../../protocol/wireSchemas';
 import {
   addNodeBySearch,
   clickCanvasUntil,

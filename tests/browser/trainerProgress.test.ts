@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema, uiWorkflowSchema, type HistoryEntry } from '../../server/http/wireSchemas';
+import { historySchema, uiWorkflowSchema, type HistoryEntry } from '../../protocol/wireSchemas';
 import { chartSeries, countPixels, nodeBodyRect, recordSocketFrames, type SocketFrame } from './pageProbes';
 import {
   repoRoot,

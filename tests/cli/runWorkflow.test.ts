@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
 import { decodeImage } from '../../server/image/imageIO';
 import { runWorkflowFile } from '../../server/cli/workflowRunner';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { tempRoot } from '../support/studioHarness';
 
 const run = promisify(execFile);

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
 import { decodeImage } from '../../server/image/imageIO';
 import { SAMPLER_NAMES } from '../../server/diffusion/samplerRegistry';
-import { workflowToPrompt } from '../../server/engine/workflowToPrompt';
-import { uiWorkflowSchema, type ObjectInfo } from '../../server/http/wireSchemas';
+import { workflowToPrompt } from '../../protocol/workflowToPrompt';
+import { uiWorkflowSchema, type ObjectInfo } from '../../protocol/wireSchemas';
 import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
 
 type TestStudio = Awaited<ReturnType<typeof startTestStudio>>;

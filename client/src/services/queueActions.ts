@@ -5,7 +5,7 @@
  */
 import { studioApi } from '../api/studioApi';
 import { tabClientId } from '../api/studioSocket';
-import { workflowToPrompt } from '../../../server/engine/workflowToPrompt';
+import { workflowToPrompt } from '../../../protocol/workflowToPrompt';
 import { graphHost } from '../canvas/graphHost';
 import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../storage/atomicWrite';
 import { isSafeFileName, resolveInside } from '../../storage/safePath';
 import { sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
-import type { UploadResult } from '../wireSchemas';
+import type { UploadResult } from '../../../protocol/wireSchemas';
 
 type FolderType = 'input' | 'output' | 'temp';
 

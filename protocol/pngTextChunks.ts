@@ -1,6 +1,8 @@
 /**
- * Reads the text chunks (tEXt, zTXt, iTXt) of a PNG file in the browser. SaveImage stores the UI workflow
- * and the API prompt there as `workflow` and `prompt`, so dropping such a PNG restores its graph.
+ * Reads the text chunks (tEXt, zTXt, iTXt) of a PNG file; the one reader of client and server (browser-safe:
+ * fflate, no node:zlib). SaveImage stores the UI workflow and the API prompt there as `workflow` and
+ * `prompt`, so dropping such a PNG restores its graph. Decoding follows the PNG spec as PIL reads it: tEXt and
+ * zTXt are Latin-1, iTXt is UTF-8, and the first chunk of a keyword wins.
  */
 import { unzlibSync } from 'fflate';
 
@@ -11,19 +13,17 @@ export function isPng(bytes: Uint8Array): boolean {
   return PNG_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
+const latin1 = new TextDecoder('latin1');
+
+/** tEXt and zTXt text is Latin-1 (PNG spec); writers put text outside Latin-1 in iTXt (as PIL does). */
 function decodeText(bytes: Uint8Array): string {
-  // PNG says tEXt is Latin-1, but ComfyUI-style writers put UTF-8 JSON there; accept both.
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('latin1').decode(bytes);
-  }
+  return latin1.decode(bytes);
 }
 
 function splitKeyword(data: Uint8Array): { keyword: string; rest: Uint8Array } | undefined {
   const nul = data.indexOf(0);
   if (nul <= 0) return undefined;
-  return { keyword: new TextDecoder('latin1').decode(data.subarray(0, nul)), rest: data.subarray(nul + 1) };
+  return { keyword: latin1.decode(data.subarray(0, nul)), rest: data.subarray(nul + 1) };
 }
 
 function readITXt(data: Uint8Array): { keyword: string; text: string } | undefined {

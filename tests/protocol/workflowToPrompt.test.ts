@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { UiWorkflow } from '../http/uiWorkflowSchema';
-import { defineNode } from './nodeDefinition';
-import { NodeRegistry } from './nodeRegistry';
-import { widgetLayout, workflowToPrompt } from './workflowToPrompt';
+import type { UiWorkflow } from '../../protocol/uiWorkflowSchema';
+import { defineNode } from '../../server/engine/nodeDefinition';
+import { NodeRegistry } from '../../server/engine/nodeRegistry';
+import { widgetLayout, workflowToPrompt } from '../../protocol/workflowToPrompt';
 
 const registry = new NodeRegistry([
   defineNode({

@@ -47,19 +47,24 @@ async function pngWith(...extra: Uint8Array[]): Promise<Uint8Array> {
 }
 
 describe('readPngTextChunks', () => {
-  it('reads tEXt, zTXt and iTXt chunks with UTF-8 JSON', async () => {
+  it('reads tEXt and zTXt as Latin-1 and iTXt as UTF-8 (PNG spec, as PIL); the first keyword wins', async () => {
     const workflow = JSON.stringify({ nodes: [{ id: 3, title: 'Grüße ✓' }] });
     const prompt = JSON.stringify({ '3': { class_type: 'SaveImage', inputs: {} } });
     const bytes = await pngWith(
-      chunk('tEXt', concat(latin1('workflow\0'), utf8(workflow))),
+      chunk('iTXt', concat(latin1('workflow\0'), new Uint8Array([0, 0]), latin1('\0\0'), utf8(workflow))),
       chunk('zTXt', concat(latin1('prompt\0'), new Uint8Array([0]), zlibSync(utf8(prompt)))),
       chunk('iTXt', concat(latin1('note\0'), new Uint8Array([0, 0]), latin1('en\0\0'), utf8('héllo'))),
+      chunk('tEXt', concat(latin1('title\0'), latin1('Grüße'))),
+      chunk('tEXt', concat(latin1('utf8InText\0'), utf8('ü'))),
+      chunk('tEXt', concat(latin1('note\0'), latin1('second'))),
     );
     expect(isPng(bytes)).toBe(true);
     const texts = readPngTextChunks(bytes);
     expect(JSON.parse(texts.workflow ?? '')).toEqual({ nodes: [{ id: 3, title: 'Grüße ✓' }] });
     expect(JSON.parse(texts.prompt ?? '')).toEqual({ '3': { class_type: 'SaveImage', inputs: {} } });
     expect(texts.note).toBe('héllo');
+    expect(texts.title).toBe('Grüße');
+    expect(texts.utf8InText).toBe('Ã¼');
   });
 
   it('decodes Latin-1 text that is not valid UTF-8', async () => {

@@ -11,8 +11,8 @@ import type {
   NodeDefWire,
   ObjectInfo,
   PromptLink,
-} from '../http/wireSchemas';
-import type { UiLink, UiNode, UiWorkflow } from '../http/uiWorkflowSchema';
+} from './wireSchemas';
+import type { UiLink, UiNode, UiWorkflow } from './uiWorkflowSchema';
 
 export interface WorkflowConversion {
   prompt: ApiPrompt;
