@@ -19,7 +19,11 @@ export default defineConfig({
           name: 'studio',
           include: [
             'protocol/**/*.test.ts',
-            'server/**/*.test.ts', 'nodes/**/*.test.ts', 'client/**/*.test.ts', 'tests/**/*.test.ts'],
+            'server/**/*.test.ts',
+            'nodes/**/*.test.ts',
+            'client/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
           exclude: ['node_modules/**', 'client/dist/**'],
           env: { REFERENCE_DIR: process.env.REFERENCE_DIR ?? path.join(fixturesDir, 'reference-sd1') },
         },

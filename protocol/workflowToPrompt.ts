@@ -4,14 +4,7 @@
  * control value ("fixed", "randomize", …), which is skipped. Reroutes are followed, bypassed nodes pass
  * their matching input through, muted nodes and notes are dropped. Browser-safe: the client imports it.
  */
-import type {
-  ApiNode,
-  ApiPrompt,
-  InputSpecWire,
-  NodeDefWire,
-  ObjectInfo,
-  PromptLink,
-} from './wireSchemas';
+import type { ApiNode, ApiPrompt, InputSpecWire, NodeDefWire, ObjectInfo, PromptLink } from './wireSchemas';
 import type { UiLink, UiNode, UiWorkflow } from './uiWorkflowSchema';
 
 export interface WorkflowConversion {

@@ -2,7 +2,7 @@ import { latentToRgbPreview } from '../../server/image/latentPreview';
 import { previewJpeg } from '../../server/image/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
-import { expectConditioning, expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';
+import { expectConditioning, expectFrozenModel, expectLatent } from '../nodeValues';
 import { runKSampler } from '../../server/sd/model/sampling';
 
 /** A JPEG of the first latent of the batch, projected to RGB. */

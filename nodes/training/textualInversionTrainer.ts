@@ -14,7 +14,7 @@ import { TrainingRun, type StepReport } from '../../server/training/textualInver
 import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
-import { expectFrozenModel } from '../../server/sd/model/nodeValues';
+import { expectFrozenModel } from '../nodeValues';
 
 /** Folder of a token's checkpoint under output/ (`<cat-toy>` → `textual_inversion/cat-toy`). */
 export function trainingFolder(outputDir: string, token: string): string {

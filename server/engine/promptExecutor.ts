@@ -4,7 +4,7 @@
  * prompt as data (`ExecutionOutcome`); the executor itself keeps working for the next prompt.
  */
 import type { ApiPrompt, NodeUiOutput } from '../../protocol/wireSchemas';
-import { ancestorClosure, asLink, dependencyOrder } from './graphOrder';
+import { ancestorClosure, asLink, dependencyOrder } from './promptGraph';
 import { summarizeInputs } from './inputSummary';
 import {
   type ExecutionContext,

@@ -4,7 +4,7 @@
  * literal values.
  */
 import type { ValidationError } from '../../protocol/wireSchemas';
-import { asLink } from './graphOrder';
+import { asLink } from './promptGraph';
 import {
   comboChoices,
   declaredInputs,

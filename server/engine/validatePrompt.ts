@@ -4,7 +4,7 @@
  * valid still run when other outputs fail; the failures come back as `node_errors`.
  */
 import type { ApiPrompt, NodeErrors, ValidationError } from '../../protocol/wireSchemas';
-import { ancestorClosure, compareNodeIds, findCycles } from './graphOrder';
+import { ancestorClosure, compareNodeIds, findCycles } from './promptGraph';
 import type { NodeRegistry } from './nodeRegistry';
 import { type CheckedNode, validateNodeInputs } from './validateInputs';
 import { validationError } from './validationErrors';

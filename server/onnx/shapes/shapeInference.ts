@@ -9,31 +9,8 @@ import { elementTypeOf, type ElementType } from '../dataTypes';
 import { dimsOf, elementCount, isExternal, readTensor, type TensorValue } from '../tensorProto';
 import { attr, attrInt, attrInts } from '../attributes';
 import { namedDim, unknownDim, type SymDim } from './symbolicDims';
-import { SHAPE_RULES } from './shapeRules';
-
-export interface TensorFacts {
-  readonly type?: ElementType;
-  readonly dims?: readonly SymDim[];
-  /** The flattened values of a small integer tensor (shapes, axes, sizes) where they are known. */
-  readonly value?: readonly SymDim[];
-}
-
-/** What a per-op shape rule sees of one node. */
-export interface ShapeContext {
-  readonly node: NodeProto;
-  readonly opset: number;
-  /** Facts about input `i` (empty when absent or unknown). */
-  in(i: number): TensorFacts;
-  has(i: number): boolean;
-  /** Numeric contents of a constant input (initializer or Constant node), any element type. */
-  numbers(i: number): number[] | undefined;
-  /** Known integer values of input `i` (constant or propagated), possibly symbolic. */
-  ints(i: number): readonly SymDim[] | undefined;
-  attrInt(name: string, fallback: number): number;
-  attrInts(name: string): number[] | undefined;
-}
-
-export type ShapeRule = (c: ShapeContext) => readonly TensorFacts[];
+import { constantNodeValue, toNumbers } from './constantValues';
+import type { ShapeContext, ShapeRule, ShapeRuleTable, TensorFacts } from './shapeTypes';
 
 const MAX_VALUE_LENGTH = 64;
 
@@ -45,6 +22,8 @@ export class GraphFacts {
   constructor(
     readonly graph: GraphProto,
     readonly opset: number,
+    /** The per-op rules, e.g. SHAPE_RULES (shapeRules.ts); ops without a rule get unknown outputs. */
+    private readonly rules: ShapeRuleTable,
     inputShapes: Readonly<Record<string, readonly SymDim[]>> = {},
   ) {
     for (const t of graph.initializer ?? []) this.addInitializer(t);
@@ -141,7 +120,7 @@ export class GraphFacts {
       return;
     }
     const rule =
-      (node.domain ?? '') === '' || node.domain === 'ai.onnx' ? SHAPE_RULES[node.opType] : undefined;
+      (node.domain ?? '') === '' || node.domain === 'ai.onnx' ? this.rules[node.opType] : undefined;
     let out: readonly TensorFacts[] = [];
     if (rule) {
       try {
@@ -187,32 +166,4 @@ function safeType(code: number): ElementType | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The numbers of a tensor value (int64 as JS numbers; float16 stays as raw bits and is not used here). */
-export function toNumbers(v: TensorValue): number[] {
-  const out: number[] = [];
-  const data = v.data as ArrayLike<number | bigint>;
-  for (let i = 0; i < data.length; i++) out.push(Number(data[i]));
-  return out;
-}
-
-/** The tensor a Constant node holds, for the attribute forms torch and our builders emit. */
-export function constantNodeValue(node: NodeProto): TensorValue | undefined {
-  const a = node.attribute ?? [];
-  const t = attr(a, 'value');
-  if (t?.t) return readTensor(t.t);
-  const f = attr(a, 'value_float');
-  if (f) return { type: 'float32', dims: [], data: Float32Array.from([f.f ?? 0]) };
-  const fs = attr(a, 'value_floats');
-  if (fs)
-    return { type: 'float32', dims: [fs.floats?.length ?? 0], data: Float32Array.from(fs.floats ?? []) };
-  const i = attr(a, 'value_int');
-  if (i) return { type: 'int64', dims: [], data: BigInt64Array.from([BigInt(int64ToNumber(i.i))]) };
-  const is = attr(a, 'value_ints');
-  if (is) {
-    const values = (is.ints ?? []).map((v) => BigInt(int64ToNumber(v)));
-    return { type: 'int64', dims: [values.length], data: BigInt64Array.from(values) };
-  }
-  return undefined;
 }

@@ -3,10 +3,10 @@
  * The engine checks declared types when wiring; these catch a value of the wrong shape with a message that
  * names the input.
  */
-import type { TextualInversionEmbedding } from '../embeddings/embeddingFile';
-import { FrozenModel } from './frozenModel';
-import type { Conditioning } from './promptEncoding';
-import type { Latent } from './sampling';
+import type { TextualInversionEmbedding } from '../server/sd/embeddings/embeddingFile';
+import { FrozenModel } from '../server/sd/model/frozenModel';
+import type { Conditioning } from '../server/sd/model/promptEncoding';
+import type { Latent } from '../server/sd/model/sampling';
 
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);

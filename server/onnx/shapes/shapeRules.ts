@@ -5,7 +5,7 @@
  */
 import { elementTypeOf, type ElementType } from '../dataTypes';
 import { attrString } from '../attributes';
-import type { ShapeContext, ShapeRule, TensorFacts } from './shapeInference';
+import type { ShapeContext, ShapeRule, ShapeRuleTable, TensorFacts } from './shapeTypes';
 import {
   broadcastShapes,
   dimAdd,
@@ -203,7 +203,7 @@ const UNARY = [
 ];
 
 /** The shape rules, keyed by op type (default ONNX domain). */
-export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
+export const SHAPE_RULES: ShapeRuleTable = {
   ...layoutShapeRules,
   ...Object.fromEntries(UNARY.map((op) => [op, same])),
   Identity: (c) => [{ ...c.in(0) }],

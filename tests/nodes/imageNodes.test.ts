@@ -2,10 +2,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { createHarness, RecordingSink } from '../../tests/support/engineHarness';
+import { createHarness, RecordingSink } from '../support/engineHarness';
 import { decodeImage, decodeImageWithMask } from '../../server/image/imageIO';
 import { readPngTextChunks } from '../../protocol/pngTextChunks';
-import { nodeDefinitions } from '../index';
+import { nodeDefinitions } from '../../nodes/index';
 
 const empty = (width: number, height: number, color: number, batch = 1) => ({
   class_type: 'EmptyImage',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../graphBuilder';
 import type { GraphProto } from '../proto';
 import { GraphFacts } from './shapeInference';
+import { SHAPE_RULES } from './shapeRules';
 import { broadcastDim, dimDiv, dimMul } from './symbolicDims';
 
 describe('symbolic dims', () => {
@@ -44,7 +45,7 @@ describe('GraphFacts', () => {
       g.op('Concat', [g.op('Unsqueeze', [batchHeads, g.ints([0])]), dim(x, 1), g.ints([8])], { axis: 0 }),
     ]);
     const back = g.op('Reshape', [merged, g.op('Shape', [x])]);
-    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14);
+    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14, SHAPE_RULES);
     expect(facts.get(heads).dims).toEqual(['batch', 'seq', 4, 8]);
     expect(facts.get(merged).dims).toEqual(['4*batch', 'seq', 8]);
     expect(facts.get(back).dims).toEqual(['batch', 'seq', 32]);
@@ -58,7 +59,7 @@ describe('GraphFacts', () => {
     const a = g.op('Conv', [x, w], { strides: [2, 2], pads: [1, 1, 1, 1] });
     const b = g.op('Conv', [x, w], { strides: [2, 2], pads: [1, 1, 1, 1] });
     const same = g.op('Conv', [x, w], { pads: [1, 1, 1, 1] });
-    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14);
+    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14, SHAPE_RULES);
     expect(facts.get(a).dims).toEqual(facts.get(b).dims);
     expect(facts.get(a).dims?.slice(0, 2)).toEqual(['n', 4]);
     expect(facts.get(same).dims).toEqual(['n', 4, 'h', 'w']);
@@ -69,7 +70,7 @@ describe('GraphFacts', () => {
     const x = g.input('x', 'float32', ['batch', 6]);
     const y = g.op('Reshape', [x, g.ints([-1, 2, 3])]);
     const size = g.op('Shape', [y]);
-    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14, { x: [5, 6] });
+    const facts = new GraphFacts(g.toModel().graph as GraphProto, 14, SHAPE_RULES, { x: [5, 6] });
     expect(facts.get(y).dims).toEqual([5, 2, 3]);
     expect(facts.get(size).value).toEqual([5, 2, 3]);
   });

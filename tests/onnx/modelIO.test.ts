@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeModel, loadModel, saveModel } from './modelIO';
-import { onnx, type ModelProto } from './proto';
-import { isExternal, readTensor } from './tensorProto';
-import { createSession, ort } from './sessions';
-import { datasetPath, goldenArray, referenceDir } from '../../tests/support/referenceData';
+import { encodeModel, loadModel, saveModel } from '../../server/onnx/modelIO';
+import { onnx, type ModelProto } from '../../server/onnx/proto';
+import { isExternal, readTensor } from '../../server/onnx/tensorProto';
+import { createSession, ort } from '../../server/onnx/sessions';
+import { datasetPath, goldenArray, referenceDir } from '../support/referenceData';
 
 const modelFiles = fs
   .readdirSync(referenceDir, { recursive: true, encoding: 'utf8' })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../modelIO';
-import { isExternal, readTensor } from '../tensorProto';
-import { inlineExternalData } from './inlineExternalData';
-import { graphOf } from './graphIndex';
-import { datasetPath } from '../../../tests/support/referenceData';
+import { loadModel } from '../../server/onnx/modelIO';
+import { isExternal, readTensor } from '../../server/onnx/tensorProto';
+import { inlineExternalData } from '../../server/onnx/surgery/inlineExternalData';
+import { graphOf } from '../../server/onnx/surgery/graphIndex';
+import { datasetPath } from '../support/referenceData';
 
 describe('inlineExternalData', () => {
   it('reads every external tensor of the reference UNet into the message, bytes unchanged', () => {

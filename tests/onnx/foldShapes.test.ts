@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from '../graphBuilder';
-import { createSession, ort } from '../sessions';
-import { loadModel } from '../modelIO';
-import { readTensor } from '../tensorProto';
-import { foldShapes } from './foldShapes';
-import { bindInputShapes } from './bindInputShapes';
-import { graphOf } from './graphIndex';
-import { datasetPath, goldenArray } from '../../../tests/support/referenceData';
+import { GraphBuilder } from '../../server/onnx/graphBuilder';
+import { createSession, ort } from '../../server/onnx/sessions';
+import { loadModel } from '../../server/onnx/modelIO';
+import { readTensor } from '../../server/onnx/tensorProto';
+import { foldShapes } from '../../server/onnx/surgery/foldShapes';
+import { bindInputShapes } from '../../server/onnx/surgery/bindInputShapes';
+import { graphOf } from '../../server/onnx/surgery/graphIndex';
+import { datasetPath, goldenArray } from '../support/referenceData';
 
 /** torch's pattern: Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [2, -1])). */
 function torchStyleReshape() {

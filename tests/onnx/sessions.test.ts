@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GraphBuilder } from './graphBuilder';
-import { cudaAvailable, createSession, ort, resolveProviders } from './sessions';
-import { loadModel } from './modelIO';
-import { datasetPath } from '../../tests/support/referenceData';
+import { GraphBuilder } from '../../server/onnx/graphBuilder';
+import { cudaAvailable, createSession, ort, resolveProviders } from '../../server/onnx/sessions';
+import { loadModel } from '../../server/onnx/modelIO';
+import { datasetPath } from '../support/referenceData';
 
 function addModel() {
   const g = new GraphBuilder();

@@ -5,7 +5,8 @@
 import { elementTypeOf } from '../dataTypes';
 import { attr } from '../attributes';
 import { readTensor } from '../tensorProto';
-import { toNumbers, type ShapeContext, type ShapeRule } from './shapeInference';
+import { toNumbers } from './constantValues';
+import type { ShapeContext, ShapeRule } from './shapeTypes';
 import {
   broadcastShapes,
   dimAdd,
