@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { StartupTask } from '../../startupTasks';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 
 /** Folder under input/ the shipped training workflows read. */
@@ -57,15 +56,3 @@ export async function ensureExampleTrainingImages(inputDir: string): Promise<str
   }
   return written;
 }
-
-/** Startup task: "create the example training images if missing". */
-export const exampleTrainingImagesStartupTask: StartupTask = {
-  name: 'example training images',
-  run: async ({ dirs, log }) => {
-    const written = await ensureExampleTrainingImages(dirs.input);
-    if (written.length > 0)
-      log.info(
-        `created ${written.length} example training images in ${path.join(dirs.input, EXAMPLE_IMAGES_FOLDER)}`,
-      );
-  },
-};
