@@ -7,10 +7,10 @@
 import { int64ToNumber, type GraphProto, type ITensorProto, type NodeProto } from '../proto';
 import { elementTypeOf, type ElementType } from '../dataTypes';
 import { dimsOf, elementCount, isExternal, readTensor, type TensorValue } from '../tensorProto';
-import { attr, attrInt, attrInts } from '../attributes';
+import { attrInt, attrInts } from '../attributes';
 import { namedDim, unknownDim, type SymDim } from './symbolicDims';
 import { constantNodeValue, toNumbers } from './constantValues';
-import type { ShapeContext, ShapeRule, ShapeRuleTable, TensorFacts } from './shapeTypes';
+import type { ShapeContext, ShapeRuleTable, TensorFacts } from './shapeTypes';
 
 const MAX_VALUE_LENGTH = 64;
 
