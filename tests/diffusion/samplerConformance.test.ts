@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { GaussianRng } from '../../server/diffusion/gaussianRng';
 import { createNoiseSchedule, trainingSigmas } from '../../server/diffusion/noiseSchedule';
 import { sample, type ModelCall } from '../../server/diffusion/sample';
-import { createSampler, SAMPLER_NAMES, SCHEDULE_NAMES, samplerChoiceProblem } from '../../server/diffusion/samplerRegistry';
+import {
+  createSampler,
+  SAMPLER_NAMES,
+  SCHEDULE_NAMES,
+  samplerChoiceProblem,
+} from '../../server/diffusion/samplerRegistry';
 import { resolveSchedulerConfig, type PredictionType } from '../../server/diffusion/schedulerConfig';
 import { SD_SCHEDULER_DEFAULTS } from '../../server/sd/weights/diffusersConfigs';
 

@@ -5,7 +5,13 @@
  * only. Where the batch comes from (images, captions, RNG) is the caller's business (`TrainingRun`).
  */
 import { z } from 'zod';
-import { adamwStateFromJson, adamwStateToJson, adamwStep, createAdamWState, type AdamWState } from '../optimizers/adamw';
+import {
+  adamwStateFromJson,
+  adamwStateToJson,
+  adamwStep,
+  createAdamWState,
+  type AdamWState,
+} from '../optimizers/adamw';
 import { learningRateAt, type LrSchedule } from '../optimizers/lrSchedule';
 import { addNoise, type NoiseSchedule } from '../../diffusion/noiseSchedule';
 import type { PredictionType } from '../../diffusion/schedulerConfig';
