@@ -12,7 +12,7 @@ import {
   wsEventDataSchemas,
 } from '../../protocol/wireSchemas';
 import { readPngTextChunks } from '../../protocol/pngTextChunks';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 const apiDefault: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(repoRoot, 'workflows/api/default.json'), 'utf8'),

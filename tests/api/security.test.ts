@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadResultSchema } from '../../protocol/wireSchemas';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
 let png: Buffer;

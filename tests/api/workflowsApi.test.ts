@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowListSchema } from '../../protocol/wireSchemas';
-import { startTestStudio } from '../support/studioHarness';
+import { startTestStudio } from '../support/testStudio';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
 const workflow = {

@@ -21,7 +21,7 @@ import {
   startBrowserStudio,
   widgetRect,
   type BrowserStudio,
-} from './studioHarness';
+} from './browserHarness';
 
 let h: BrowserStudio;
 let shipped: UiWorkflow;

@@ -7,7 +7,7 @@ import { repoRoot } from '../../server/config';
 import { decodeImage } from '../../server/image/imageIO';
 import { runWorkflowFile } from '../../server/cli/workflowRunner';
 import { readPngTextChunks } from '../../protocol/pngTextChunks';
-import { tempRoot } from '../support/studioHarness';
+import { tempRoot } from '../support/testStudio';
 
 const run = promisify(execFile);
 const defaultUi = path.join(repoRoot, 'workflows', 'default.json');

@@ -13,7 +13,7 @@ import { decodeImage } from '../../server/image/imageIO';
 import { SAMPLER_NAMES } from '../../server/diffusion/samplerRegistry';
 import { workflowToPrompt } from '../../protocol/workflowToPrompt';
 import { uiWorkflowSchema, type ObjectInfo } from '../../protocol/wireSchemas';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 type TestStudio = Awaited<ReturnType<typeof startTestStudio>>;
 

@@ -12,7 +12,7 @@ import { ensureExampleTrainingImages } from '../../server/training/textualInvers
 import { readEmbeddingFile } from '../../server/sd/embeddings/embeddingFile';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
 import { resolveStudioDirs } from '../../server/storage/studioDirs';
-import { postJson, startTestStudio, tempRoot, WsRecorder } from '../support/studioHarness';
+import { postJson, startTestStudio, tempRoot, WsRecorder } from '../support/testStudio';
 
 type Studio = Awaited<ReturnType<typeof startTestStudio>>;
 const workflow = JSON.parse(

@@ -1,4 +1,7 @@
-/** Starts a real studio on an ephemeral port in a temp data dir, plus small HTTP/WebSocket helpers. */
+/**
+ * The one way tests start a studio: a real server on an ephemeral port in a temp data dir, plus small
+ * HTTP/WebSocket helpers. The browser tests build on it (tests/browser/browserHarness.ts).
+ */
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,16 +1,16 @@
 /**
  * Shared set-up of the browser tests: builds the client once per test file into a temp folder (so parallel
- * test files never race on client/dist), starts the real studio on an ephemeral port with a temp data dir,
- * and launches headless Chromium with a fresh profile.
+ * test files never race on client/dist), starts the real studio the way every test does
+ * (tests/support/testStudio.ts: ephemeral port, temp data dir) and launches headless Chromium with a fresh
+ * profile; plus the page helpers the browser tests share.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { startStudio, type Studio, type StudioOptions } from '../../server/studio';
-import { silentLogger } from '../../server/config';
+import type { Studio, StudioOptions } from '../../server/studio';
+import { startTestStudio, tempRoot } from '../support/testStudio';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,17 +49,14 @@ export interface BrowserStudio {
 
 /** Starts everything a browser test needs; `close()` tears it down and deletes the temp folder. */
 export async function startBrowserStudio(options: Partial<StudioOptions> = {}): Promise<BrowserStudio> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'studio-browser-'));
+  const tmp = await tempRoot('studio-browser-');
   const dist = path.join(tmp, 'dist');
   await buildClient(dist);
-  const studio = await startStudio({
-    port: 0,
-    dataDir: path.join(tmp, 'data'),
-    modelsDir: path.join(tmp, 'models'),
-    executionProvider: 'cpu',
+  const studio = await startTestStudio({
+    root: tmp,
+    runStartupTasks: true,
     serveClient: true,
     clientDistDir: dist,
-    logger: silentLogger,
     ...options,
   });
   // a persistent context is how playwright takes a fresh --user-data-dir
@@ -101,7 +98,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * `page.waitForFunction` that names what it waited for when it times out (playwright's own message only
  * says which function, not which step of the test). `arg` is passed into the page (JSON values only).
  */
-export async function waitUntil<A>(
+export async function waitInPage<A>(
   page: Page,
   what: string,
   fn: (arg: A) => boolean,
@@ -148,7 +145,7 @@ export async function addNodeBySearch(
   }
   await page.keyboard.type(query);
   // the list refreshes on a timer after each key: Enter must wait for the final list
-  await waitUntil(
+  await waitInPage(
     page,
     `the node search lists ${type} first for "${query}"`,
     (expected) =>
