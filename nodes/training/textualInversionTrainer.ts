@@ -9,7 +9,7 @@ import {
   TEMPLATE_KINDS,
 } from '../../server/training/textualInversion/promptTemplates';
 import { renderTrainingPreview } from '../../server/training/textualInversion/trainingPreview';
-import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { TrainingRun, type StepReport } from '../../server/training/textualInversion/trainingRun';
 import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
@@ -135,7 +135,7 @@ export const textualInversionTrainer = defineNode({
     const previewEvery = Number(inputs.preview_every);
     ctx.progress(0, steps);
     const run = await TrainingRun.prepare({
-      models: trainingModelsFromFrozen(unet, text),
+      models: trainableModelFromFrozen(unet, text),
       tokenizer: text.newTokenizer(),
       encoder: frozenLatentEncoder(vae),
       images: expectImage(inputs.images, 'images'),

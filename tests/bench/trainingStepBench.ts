@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
-import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { TrainingRun } from '../../server/training/textualInversion/trainingRun';
 import { createImage } from '../../server/image/imageIO';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
@@ -29,7 +29,7 @@ async function measure(context: BenchContext, batchSize: number) {
   const modelsDir = path.join(context.tmpDir, 'models');
   const frozen = await loadFrozenModel(tinyCheckpointPath(modelsDir), { modelsDir, provider: 'cpu' });
   const run = await TrainingRun.prepare({
-    models: trainingModelsFromFrozen(frozen),
+    models: trainableModelFromFrozen(frozen),
     tokenizer: frozen.newTokenizer(),
     encoder: frozenLatentEncoder(frozen),
     images: images(4),

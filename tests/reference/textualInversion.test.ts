@@ -9,10 +9,10 @@ import { EmbeddingTrainer } from '../../server/training/textualInversion/embeddi
 import { trainingSchedule, trainingTarget } from '../../server/training/textualInversion/trainingTarget';
 import { initialPlaceholderRows } from '../../server/training/textualInversion/placeholderTokens';
 import {
-  trainingModelsFromCheckpoint,
-  trainingModelsFromOnnxExport,
-  type TrainingModels,
-} from '../../server/training/textualInversion/trainingModels';
+  trainableModelFromWeights,
+  trainableModelFromOnnxExport,
+  type TrainableModel,
+} from '../../server/training/textualInversion/trainableModel';
 import { addNoise } from '../../server/diffusion/noiseSchedule';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
 import { maxAbs } from '../support/arrayCompare';
@@ -30,9 +30,9 @@ const noise = goldenArray(`${ti}.noise`);
 const schedulerConfig = goldenValue('meta.scheduler_config');
 const [batch, , latentHeight, latentWidth] = latents.shape as [number, number, number, number];
 
-const sources: Array<[string, () => TrainingModels]> = [
-  ['onnx/ exports', () => trainingModelsFromOnnxExport(datasetPath('onnx'))],
-  ['model/ diffusers folder', () => trainingModelsFromCheckpoint(openDiffusersFolder(datasetPath('model')))],
+const sources: Array<[string, () => TrainableModel]> = [
+  ['onnx/ exports', () => trainableModelFromOnnxExport(datasetPath('onnx'))],
+  ['model/ diffusers folder', () => trainableModelFromWeights(openDiffusersFolder(datasetPath('model')))],
 ];
 
 describe.each(sources)(`textual inversion through the trainer (${datasetName}, %s)`, (_label, load) => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createImage, type ImageTensor } from '../../server/image/imageIO';
 import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
 import type { TrainerConfigInput } from '../../server/training/textualInversion/trainerConfig';
-import { trainingModelsFromFrozen } from '../../server/training/textualInversion/trainingModels';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { TrainingRun, type TrainingRunOptions } from '../../server/training/textualInversion/trainingRun';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
@@ -73,7 +73,7 @@ export async function prepareRun(
 ): Promise<TrainingRun> {
   const frozen = await tinyModel(options.family);
   return TrainingRun.prepare({
-    models: trainingModelsFromFrozen(frozen),
+    models: trainableModelFromFrozen(frozen),
     tokenizer: frozen.newTokenizer(),
     encoder: frozenLatentEncoder(frozen),
     images: options.images ?? testImages(3),

@@ -24,7 +24,7 @@ import {
   type StepOutputs,
   type TrainingStepSession,
 } from './trainingStepSession';
-import type { TrainingModels } from './trainingModels';
+import type { TrainableModel } from './trainableModel';
 
 /** One micro-batch, flat row-major. */
 export interface TrainingBatch {
@@ -71,7 +71,7 @@ export interface OptimizerSettings {
 }
 
 export interface EmbeddingTrainerOptions {
-  readonly models: TrainingModels;
+  readonly models: TrainableModel;
   /** The model's raw diffusers scheduler config: the noise schedule and prediction type (training target). */
   readonly schedulerConfig: unknown;
   readonly placeholderIds: readonly number[];

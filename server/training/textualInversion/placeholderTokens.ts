@@ -3,7 +3,7 @@
  * tokenizer with new ids, each row initialised as a copy of the initializer token's embedding.
  */
 import type { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
-import type { TokenTable } from './trainingModels';
+import type { TokenTable } from './trainableModel';
 
 /** The placeholder of a run. */
 export interface Placeholder {

@@ -6,10 +6,10 @@
 import { createHash } from 'node:crypto';
 import { resumeConflicts, type TrainerConfig } from './trainerConfig';
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './trainingCheckpoint';
-import type { TrainingModels } from './trainingModels';
+import type { TrainableModel } from './trainableModel';
 
 /** SHA-256 of the token-embedding table: identifies the text encoder a run trained against. */
-export function tableFingerprint(models: TrainingModels): string {
+export function tableFingerprint(models: TrainableModel): string {
   const { data, dims } = models.tokenTable;
   return createHash('sha256')
     .update(dims.join('x'))

@@ -16,11 +16,11 @@ import { assertSameTrainingData, checkpointForResume, tableFingerprint } from '.
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from './trainerConfig';
 import { CHECKPOINT_FORMAT, saveTrainingCheckpoint, type TrainingCheckpoint } from './trainingCheckpoint';
 import { TrainingDataset } from './trainingDataset';
-import type { TrainingModels } from './trainingModels';
+import type { TrainableModel } from './trainableModel';
 import { TrainingRng } from './trainingRng';
 
 export interface TrainingRunOptions {
-  readonly models: TrainingModels;
+  readonly models: TrainableModel;
   /** A fresh tokenizer of the model: the placeholder is added to it. */
   readonly tokenizer: ClipTokenizer;
   readonly encoder: LatentEncoder;

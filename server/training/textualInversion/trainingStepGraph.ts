@@ -18,7 +18,7 @@ import {
   renameTensors,
 } from '../../onnx/surgery';
 import { vjp } from '../../onnx/autodiff/vjp';
-import type { TrainingGraphs, TrainingModels } from './trainingModels';
+import type { TrainingGraphs, TrainableModel } from './trainableModel';
 
 /** Graph input and output names of the training-step graph. */
 export const STEP_IO = {
@@ -61,7 +61,7 @@ export interface TrainingStepGraphOptions {
  * is onehotᵀ · g and the frozen table never gets a gradient.
  */
 function embeddingModel(
-  models: TrainingModels,
+  models: TrainableModel,
   shape: TrainingStepShape,
   opset: number,
   teIdsType?: 'int32' | 'int64',
@@ -111,7 +111,7 @@ function inputType(model: ModelProto, name: string): 'int32' | 'int64' | undefin
 
 /** The forward graph: inputs as in `STEP_IO`, output `loss` (and `model_pred` when asked). Shapes static. */
 export async function buildTrainingLossGraph(
-  models: TrainingModels,
+  models: TrainableModel,
   shape: TrainingStepShape,
   options: TrainingStepGraphOptions = {},
 ): Promise<ModelProto> {
@@ -168,7 +168,7 @@ export async function buildTrainingLossGraph(
  * `grad_placeholder_rows` (and `model_pred` with `exposePrediction`).
  */
 export async function buildTrainingStepGraph(
-  models: TrainingModels,
+  models: TrainableModel,
   shape: TrainingStepShape,
   options: TrainingStepGraphOptions = {},
 ): Promise<ModelProto> {

@@ -4,7 +4,7 @@
  */
 import { createSession, ort, type ModelSession, type ProviderChoice } from '../../onnx/sessions';
 import { buildTrainingStepGraph, STEP_IO, type TrainingStepShape } from './trainingStepGraph';
-import type { TrainingModels } from './trainingModels';
+import type { TrainableModel } from './trainableModel';
 
 /** One training step's inputs, flat row-major. */
 export interface StepFeeds {
@@ -55,7 +55,7 @@ export class TrainingStepSession {
 
   /** Builds the graph and its session (seconds for a real SD model; use `trainingStepSession` to cache). */
   static async create(
-    models: TrainingModels,
+    models: TrainableModel,
     shape: TrainingStepShape,
     provider: ProviderChoice = 'auto',
   ): Promise<TrainingStepSession> {
@@ -139,7 +139,7 @@ const cache = new Map<string, Promise<TrainingStepSession>>();
  * share one build.
  */
 export function trainingStepSession(
-  models: TrainingModels,
+  models: TrainableModel,
   shape: TrainingStepShape,
   provider: ProviderChoice = 'auto',
 ): Promise<TrainingStepSession> {

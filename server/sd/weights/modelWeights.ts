@@ -1,4 +1,8 @@
-/** What every checkpoint loader returns: configs, family and lazy weights of the three SD components. */
+/**
+ * What every checkpoint loader returns: configs, family and lazy weights of the three SD components. One
+ * vocabulary for models: weights (`ModelWeights`, here) → components (`ModelComponents`: ONNX graphs, built
+ * from weights or read from an ONNX export) → `FrozenModel` (the sessions the nodes run).
+ */
 import type { ClipTextConfig } from './clipConfigs';
 import type { PredictionType, SchedulerConfig, UNetConfig, VaeConfig } from './diffusersConfigs';
 import type { ModelFamily } from './modelFamily';
@@ -13,7 +17,7 @@ export interface ModelConfigs {
 }
 
 /** An opened SD 1.x / 2.x model; weights are read from disk only when asked for. */
-export interface LoadedModel {
+export interface ModelWeights {
   /** Where the weights came from. */
   readonly format: 'diffusers' | 'ldm';
   /** The folder or file that was opened. */

@@ -1,6 +1,6 @@
 /**
  * Frozen-model graphs built by our graph builders from checkpoint weights (single-file ldm checkpoints and
- * diffusers folders alike, both opened as a `LoadedModel`). Inference graphs use onnxruntime's fused
+ * diffusers folders alike, both opened as `ModelWeights`). Inference graphs use onnxruntime's fused
  * attention kernel; the graphs handed to the trainer use plain ops so autodiff can differentiate them.
  * Each graph is built on first use and kept in the `GraphCache` (on disk when it has a folder).
  */
@@ -13,7 +13,7 @@ import {
   buildVaeEncoder,
   type AttentionKernel,
 } from '../graphs';
-import type { LoadedModel } from '../weights/loadedModel';
+import type { ModelWeights } from '../weights/modelWeights';
 import type { GraphCache } from './graphCache';
 import {
   withoutPooling,
@@ -25,13 +25,13 @@ import {
 
 const TOKEN_EMBEDDING_KEY = 'text_model.embeddings.token_embedding.weight';
 
-/** Graphs built from a `LoadedModel`'s weights. */
-export class BuiltComponents implements ModelComponents {
+/** The components (`ModelComponents`) of a model, built from its `ModelWeights`. */
+export class ComponentsFromWeights implements ModelComponents {
   private readonly located = new Map<string, ComponentLocation>();
   private table: Float32Array | undefined;
 
   constructor(
-    private readonly source: LoadedModel,
+    private readonly source: ModelWeights,
     private readonly cache: GraphCache,
     private readonly inferenceAttention: AttentionKernel = 'fused',
   ) {}

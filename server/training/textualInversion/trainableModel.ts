@@ -2,7 +2,7 @@
  * The frozen networks a textual-inversion run differentiates through, in one shape whatever they were
  * loaded from: a text encoder that takes token embeddings (its lookup cut away), the UNet, and the frozen
  * token-embedding table. Adapters here build it from an ONNX export folder (diffusers' `onnx/` layout)
- * from an opened checkpoint (`LoadedModel`, via the SD graph builders) and from the studio's `FrozenModel`.
+ * from an opened checkpoint (`ModelWeights`, via the SD graph builders) and from the studio's `FrozenModel`.
  */
 import path from 'node:path';
 import { loadModel } from '../../onnx/modelIO';
@@ -10,7 +10,7 @@ import type { ModelProto } from '../../onnx/proto';
 import { readTensor } from '../../onnx/tensorProto';
 import { consumerMap, graphOf, inlineExternalData, tensorToInput } from '../../onnx/surgery';
 import { buildTextEncoder, buildUNet } from '../../sd/graphs';
-import type { LoadedModel } from '../../sd/weights/loadedModel';
+import type { ModelWeights } from '../../sd/weights/modelWeights';
 import type { FrozenModel } from '../../sd/model/frozenModel';
 import type { ModelWithBase } from '../../sd/model/modelComponents';
 
@@ -35,7 +35,7 @@ export interface TrainingGraphs {
 }
 
 /** Everything the training-step graph is built from. */
-export interface TrainingModels {
+export interface TrainableModel {
   /** The graphs, made on demand (a real UNet is gigabytes; only a session build needs them). */
   graphs(): TrainingGraphs;
   readonly tokenTable: TokenTable;
@@ -84,7 +84,7 @@ export function findTokenEmbeddingLookup(
  * Training models from a diffusers ONNX export folder (`text_encoder/model.onnx`, `unet/model.onnx` with its
  * external weights): the text encoder is cut at its token lookup and the UNet's weights are read in.
  */
-export function trainingModelsFromOnnxExport(onnxDir: string): TrainingModels {
+export function trainableModelFromOnnxExport(onnxDir: string): TrainableModel {
   const te = loadModel(path.join(onnxDir, 'text_encoder', 'model.onnx'));
   const { output, table } = findTokenEmbeddingLookup(te.model);
   const tableTensor = graphOf(te.model).initializer!.find((t) => t.name === table)!;
@@ -133,7 +133,7 @@ function positionCount(model: ModelProto): number | undefined {
  * Training models from an opened SD checkpoint (diffusers folder or single file): the text encoder is
  * built with an embeddings input (no pooled branch), the UNet as for sampling.
  */
-export function trainingModelsFromCheckpoint(model: LoadedModel): TrainingModels {
+export function trainableModelFromWeights(model: ModelWeights): TrainableModel {
   const te = buildTextEncoder(model.configs.textEncoder, model.textEncoder, {
     input: 'embeddings',
     pooled: false,
@@ -157,16 +157,16 @@ export function trainingModelsFromCheckpoint(model: LoadedModel): TrainingModels
  * `text` (the CLIP input), the UNet of `unet` (the MODEL input; usually the same model). External weights
  * are read in when the graph is built.
  */
-export function trainingModelsFromFrozen(unet: FrozenModel, text: FrozenModel = unet): TrainingModels {
+export function trainableModelFromFrozen(unet: FrozenModel, text: FrozenModel = unet): TrainableModel {
   const inline = ({ model: m, baseDir }: ModelWithBase): ModelProto =>
     baseDir ? inlineExternalData(m, baseDir) : m;
   const key = (m: FrozenModel) => `${m.info.format}:${path.resolve(m.info.path)}`;
   return {
     graphs: () => ({
-      textEncoder: inline(text.modelsForTraining().textEncoderEmbeds),
+      textEncoder: inline(text.differentiableComponents().textEncoderEmbeds),
       embedsInput: 'inputs_embeds',
       hiddenOutput: 'last_hidden_state',
-      unet: inline(unet.modelsForTraining().unet),
+      unet: inline(unet.differentiableComponents().unet),
     }),
     tokenTable: { data: text.tokenEmbeddings(), dims: [text.info.vocabSize, text.info.textHiddenSize] },
     sequenceLength: text.info.maxLength,
