@@ -112,7 +112,11 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'Einsum label summed in one operand', op: 'Einsum', inputs: [x([3, 4]), x([4])], attrs: { equation: 'ij,j->j' } },
   { name: 'Einsum with ellipsis', op: 'Einsum', inputs: [x([2, 3, 4]), x([4, 5])], attrs: { equation: '...j,jk->...k' } },
   // convolutions (float32: no double kernels)
+  { name: 'GatherND batch_dims 1 (pooled EOS state)', op: 'GatherND', inputs: [x([3, 4, 2]), ints([2, 0, 3], [3, 1])], attrs: { batch_dims: 1 }, opset: 17 },
+  { name: 'GatherND repeated index tuples add up', op: 'GatherND', inputs: [x([3, 2]), ints([1, 0, 1, 1, 1, 0], [3, 2])], opset: 17 },
   f32({ name: 'Conv 3x3 pad 1 with bias', op: 'Conv', inputs: [x([2, 2, 5, 5]), x([3, 2, 3, 3]), x([3])], attrs: { pads: [1, 1, 1, 1] } }),
+  f32({ name: 'Conv 1x1 (GEMM weight gradient)', op: 'Conv', inputs: [x([2, 3, 4, 4]), x([5, 3, 1, 1])] }),
+  f32({ name: 'Conv 3x3 stride 2 pad 1, odd size (dilated-g data gradient)', op: 'Conv', inputs: [x([2, 3, 7, 7]), x([4, 3, 3, 3]), x([4])], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } }),
   f32({ name: 'Conv stride 2 uneven size', op: 'Conv', inputs: [x([1, 2, 6, 7]), x([3, 2, 3, 3])], attrs: { strides: [2, 2], pads: [1, 0, 1, 0] } }),
   f32({ name: 'Conv dilation 2', op: 'Conv', inputs: [x([1, 2, 7, 7]), x([2, 2, 3, 3])], attrs: { dilations: [2, 2], pads: [2, 2, 2, 2] } }),
   f32({ name: 'Conv groups 2', op: 'Conv', inputs: [x([1, 4, 5, 5]), x([6, 2, 3, 3]), x([6])], attrs: { group: 2, pads: [1, 1, 1, 1] } }),

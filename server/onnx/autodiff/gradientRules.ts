@@ -15,6 +15,7 @@ import { normalizationRules } from './rules/normalization';
 import { shapeOpRules } from './rules/shapeOps';
 import { indexingRules } from './rules/indexing';
 import { resizeRules } from './rules/resize';
+import { gatherNDRules } from './rules/gatherND';
 
 /** The built-in gradient table, keyed by ONNX op type. */
 export const gradientRules: GradientTable = {
@@ -79,6 +80,7 @@ export const gradientRules: GradientTable = {
   Gather: indexingRules.Gather, // rules/indexing.ts
   Trilu: indexingRules.Trilu, // rules/indexing.ts
   Resize: resizeRules.Resize, // rules/resize.ts
+  GatherND: gatherNDRules.GatherND, // rules/gatherND.ts
   // integer, shape, comparison, index and sampling ops: no gradient flows through them
   Shape: notDifferentiable,
   Size: notDifferentiable,

@@ -203,6 +203,16 @@ const UNARY = [
 ];
 
 /** The shape rules, keyed by op type (default ONNX domain). */
+/** GatherND: indices' leading dims, then the data dims each index tuple does not consume. */
+function gatherND(c: ShapeContext): readonly TensorFacts[] {
+  const data = c.in(0).dims;
+  const indices = c.in(1).dims;
+  const last = indices?.[indices.length - 1];
+  if (!data || !indices || typeof last !== 'number') return [{ type: c.in(0).type }];
+  const batchDims = c.attrInt('batch_dims', 0);
+  return [{ type: c.in(0).type, dims: [...indices.slice(0, -1), ...data.slice(batchDims + last)] }];
+}
+
 export const SHAPE_RULES: ShapeRuleTable = {
   ...layoutShapeRules,
   ...Object.fromEntries(UNARY.map((op) => [op, same])),
@@ -274,6 +284,7 @@ export const SHAPE_RULES: ShapeRuleTable = {
   ArgMax: argReduce,
   ArgMin: argReduce,
   GatherElements: (c) => [{ type: c.in(0).type, dims: c.in(1).dims }],
+  GatherND: gatherND,
   ScatterND: same,
   ScatterElements: same,
   Size: () => [{ type: 'int64', dims: [] }],

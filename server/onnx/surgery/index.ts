@@ -11,6 +11,7 @@ export {
 export { inferElementTypes } from './elementTypes';
 export { exposeTensors, type ExposeOptions } from './exposeTensors';
 export { tensorToInput, type TensorToInputOptions } from './tensorToInput';
+export { initializersToInputs } from './initializersToInputs';
 export { renameTensors, prefixNames } from './renameTensors';
 export { replaceNode, type NodeReplacement } from './replaceNode';
 export { mergeModels, type MergeOptions } from './mergeModels';

@@ -3,6 +3,7 @@
  * for SD 1.x, Linear on tokens for SD 2.x), self-attention, cross-attention on the text states, GEGLU
  * feed-forward, proj_out and the outer residual.
  */
+import type { GraphBuilder } from '../../onnx/graphBuilder';
 import { attention, type AttentionKernel } from './attention';
 import {
   activation,
@@ -106,6 +107,8 @@ function geglu(b: ModelBuild, x: string, key: string, dim: number): string {
       (d) => transposeRows(d, part * inner, inner, dim),
       [dim, inner],
       `.T${suffix}`,
+      (gb, raw) =>
+        gb.op('Transpose', [sliceRows(gb, raw, part * inner, inner)], { perm: [1, 0] }),
     );
     const bias = b.w.derived(
       `${projKey}.bias`,
@@ -113,11 +116,17 @@ function geglu(b: ModelBuild, x: string, key: string, dim: number): string {
       (d) => d.slice(part * inner, (part + 1) * inner),
       [inner],
       suffix,
+      (gb, raw) => sliceRows(gb, raw, part * inner, inner),
     );
     return g.op('Add', [g.op('MatMul', [x, weight]), bias]);
   };
   const gated = g.op('Mul', [half(0, '.value'), activation(g, half(1, '.gate'), 'gelu')]);
   return linear(b, gated, `${key}.net.2`, inner, dim);
+}
+
+/** Rows [start, start + count) of a tensor along axis 0, as graph ops. */
+function sliceRows(g: GraphBuilder, raw: string, start: number, count: number): string {
+  return g.op('Slice', [raw, g.ints([start]), g.ints([start + count]), g.ints([0])]);
 }
 
 /** Rows [start, start + count) of a row-major [·, cols] matrix, transposed to [cols, count]. */

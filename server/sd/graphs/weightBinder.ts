@@ -10,13 +10,24 @@ import type { WeightSource } from '../weights/weightSource';
  * What the builders need from a checkpoint: float32 values by diffusers/transformers key name (float16
  * sources convert on `read`). Every `WeightSource` of server/sd/weights is one.
  */
-export type WeightReader = Pick<WeightSource, 'has' | 'shape' | 'read'>;
+export type WeightReader = Pick<WeightSource, 'has' | 'shape' | 'read'> & {
+  /**
+   * Bind every weight under its own key in the checkpoint's layout and emit transposes, reshapes and slices
+   * as graph ops, so the initializers are exactly the checkpoint tensors: what weight training needs to turn
+   * them into inputs and differentiate with respect to them.
+   */
+  readonly trainable?: boolean;
+};
+
+/** A transform of a raw weight tensor expressed as graph ops (the trainable form of `derived`). */
+export type GraphTransform = (g: GraphBuilder, raw: string) => string;
 
 /** Binds weights of one model (keys relative to `keyPrefix`) into a graph under construction. */
 export class WeightBinder {
   private readonly problems: string[] = [];
   private readonly bound = new Map<string, string>();
   private readonly readKeys = new Set<string>();
+  private readonly rawBound = new Map<string, string>();
 
   constructor(
     readonly g: GraphBuilder,
@@ -50,7 +61,7 @@ export class WeightBinder {
 
   /** The weight `key` as an initializer of the given shape (added once, named after the key). */
   tensor(key: string, shape: readonly number[]): string {
-    return this.derived(key, shape, (data) => data, shape);
+    return this.derived(key, shape, (data) => data, shape, '', (_, raw) => raw);
   }
 
   /** A torch Linear weight [out, in] as the [in, out] right operand of MatMul. */
@@ -61,28 +72,53 @@ export class WeightBinder {
       (data) => transpose2d(data, outFeatures, inFeatures),
       [inFeatures, outFeatures],
       '.T',
+      (g, raw) => g.op('Transpose', [raw], { perm: [1, 0] }),
     );
   }
 
   /** A per-channel vector reshaped for broadcasting over NCHW ([C] → [C, 1, 1]). */
   channelVector(key: string, channels: number): string {
-    return this.derived(key, [channels], (data) => data, [channels, 1, 1], '.c11');
+    return this.derived(key, [channels], (data) => data, [channels, 1, 1], '.c11', (g, raw) =>
+      g.op('Reshape', [raw, g.ints([channels, 1, 1])]),
+    );
   }
 
-  /** An initializer computed from weight `key` (e.g. transposed), named `key + suffix`. */
+  /**
+   * An initializer computed from weight `key` (e.g. transposed), named `key + suffix`. With trainable
+   * weights the raw tensor is bound under `key` and `inGraph` computes the same value in the graph.
+   */
   derived(
     key: string,
     shape: readonly number[],
     transform: (data: Float32Array) => Float32Array,
     dims: readonly number[],
     suffix = '',
+    inGraph?: GraphTransform,
   ): string {
     const name = key + suffix;
     const existing = this.bound.get(name);
     if (existing) return existing;
-    const data = transform(this.read(key, shape));
-    const tensor = this.g.initializer(name, { type: 'float32', dims, data });
+    let tensor: string;
+    if (this.weights.trainable) {
+      if (!inGraph)
+        throw new Error(
+          `${this.label}: weight "${name}" has no graph form of its transform, so it cannot be trained; pass inGraph to derived()`,
+        );
+      tensor = inGraph(this.g, this.raw(key, shape));
+    } else {
+      const data = transform(this.read(key, shape));
+      tensor = this.g.initializer(name, { type: 'float32', dims, data });
+    }
     this.bound.set(name, tensor);
+    return tensor;
+  }
+
+  /** The weight `key` as stored in the checkpoint, bound once under its own name. */
+  private raw(key: string, shape: readonly number[]): string {
+    const existing = this.rawBound.get(key);
+    if (existing) return existing;
+    const tensor = this.g.initializer(key, { type: 'float32', dims: shape, data: this.read(key, shape) });
+    this.rawBound.set(key, tensor);
     return tensor;
   }
 

@@ -7,6 +7,7 @@
 import type { RuleContext } from '../ruleContext';
 import type { GradientTable } from './types';
 import { explicitPads, readConvParams, type ConvParams } from '../../shapes/convParams';
+import { gemmConvDataGrad, gemmConvShape, gemmConvWeightGrad } from './convGemmGrads';
 
 const spatialAxes = (rank: number): number[] => Array.from({ length: rank - 2 }, (_, i) => i + 2);
 
@@ -118,9 +119,19 @@ export const convRules = {
       const pads = convPads(c, x, p);
       const group = c.attrInt('group', 1);
       const g = c.grad();
+      // trainable weights: GEMM-speed forms where they apply (see convGemmGrads.ts)
+      const fast = c.needs(1) ? gemmConvShape(c, x, p, group) : undefined;
       return [
-        c.needs(0) ? convDataGrad(c, g, x, w, p, pads, group) : undefined,
-        c.needs(1) ? convWeightGrad(c, x, g, p, pads, group, rank) : undefined,
+        c.needs(0)
+          ? fast
+            ? gemmConvDataGrad(c, g, w, p, pads, fast)
+            : convDataGrad(c, g, x, w, p, pads, group)
+          : undefined,
+        c.needs(1)
+          ? fast
+            ? gemmConvWeightGrad(c, x, g, p, pads, fast)
+            : convWeightGrad(c, x, g, p, pads, group, rank)
+          : undefined,
         c.needs(2) ? biasGrad(c, g, rank) : undefined,
       ];
     },

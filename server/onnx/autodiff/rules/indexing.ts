@@ -136,7 +136,9 @@ function gatherGrad(c: RuleContext): string {
     const zeros = c.op('ConstantOfShape', [frontShape], {
       value: { type: c.floatType, dims: [1], data: zeroOf(c) },
     });
-    front = c.op('ScatterND', [zeros, c.unsqueeze(idx, [-1]), gT], { reduction: 'add' });
+    // ScatterND takes int64 indices only; Gather also takes int32 (token ids)
+    const idx64 = c.type(idx) === 'int64' ? idx : c.op('Cast', [idx], { to: 7 });
+    front = c.op('ScatterND', [zeros, c.unsqueeze(idx64, [-1]), gT], { reduction: 'add' });
   } else {
     // dX = onehot(idx)ᵀ · g, so repeated indices add up (Equal against a Range: OneHot lacks double kernels)
     const depth = allNumeric(xd)

@@ -1,0 +1,87 @@
+/**
+ * Captions from one template, "a {size} {colour} {shape} on a {background} background", with parts
+ * dropped at random. Generator captions never name the concept kind (it is only ever "shape"), and name
+ * the other kinds only some of the time, so the word "shape" means "any shape". Scoring captions name
+ * every kind, the concept included.
+ */
+import { COLOUR_NAMES } from './palette';
+import type { Scene } from './scene';
+import { SIZE_CLASSES } from './scene';
+import { NAMED_SHAPES, SHAPE_NAMES } from './shapeKinds';
+import type { WorldRng } from './worldRng';
+
+/** Which words a caption may use for the shape. */
+export type CaptionVocabulary = 'generator' | 'scoring';
+
+/** Options for `captionScene`. */
+export interface CaptionOptions {
+  /** 'generator' (training captions; the concept kind is unnamed) or 'scoring' (every kind named). */
+  readonly vocabulary: CaptionVocabulary;
+}
+
+/** Probability that each optional part of the template appears. */
+export const CAPTION_PROBABILITIES = {
+  /** "small" / "large" */
+  size: 0.5,
+  /** the shape's colour */
+  colour: 0.7,
+  /** "on a {background} background" */
+  background: 0.5,
+  /** a named kind's own name rather than "shape" (generator vocabulary only) */
+  shapeName: 0.7,
+} as const;
+
+/** The generic shape word; the textual-inversion initializer. */
+export const GENERIC_SHAPE_WORD = 'shape';
+
+/** Every word any caption can contain (each one BPE token in the world's vocabulary). */
+export const WORLD_WORDS: readonly string[] = [
+  'a',
+  'an',
+  'on',
+  'background',
+  ...SIZE_CLASSES,
+  GENERIC_SHAPE_WORD,
+  ...SHAPE_NAMES,
+  ...COLOUR_NAMES,
+];
+
+function article(nextWord: string): string {
+  return /^[aeiou]/.test(nextWord) ? 'an' : 'a';
+}
+
+/** Which optional parts a caption has. */
+interface CaptionParts {
+  readonly size: boolean;
+  readonly colour: boolean;
+  readonly background: boolean;
+}
+
+/** The words of a caption with the given parts present. */
+function compose(scene: Scene, shapeWord: string, parts: CaptionParts): string {
+  const noun = [...(parts.size ? [scene.size] : []), ...(parts.colour ? [scene.colour] : []), shapeWord];
+  const words = [article(noun[0]), ...noun];
+  if (parts.background) words.push('on', article(scene.background), scene.background, 'background');
+  return words.join(' ');
+}
+
+/** A random caption of `scene` (draws from `rng`; probabilities in CAPTION_PROBABILITIES). */
+export function captionScene(scene: Scene, rng: WorldRng, options: CaptionOptions): string {
+  const parts = {
+    size: rng.bernoulli(CAPTION_PROBABILITIES.size),
+    colour: rng.bernoulli(CAPTION_PROBABILITIES.colour),
+    background: rng.bernoulli(CAPTION_PROBABILITIES.background),
+  };
+  const useName = rng.bernoulli(CAPTION_PROBABILITIES.shapeName);
+  return compose(scene, shapeWord(scene, options.vocabulary, useName), parts);
+}
+
+/** The complete caption of `scene`, every part present: "a small red ring on a blue background". */
+export function fullCaption(scene: Scene, vocabulary: CaptionVocabulary): string {
+  return compose(scene, shapeWord(scene, vocabulary, true), { size: true, colour: true, background: true });
+}
+
+function shapeWord(scene: Scene, vocabulary: CaptionVocabulary, useName: boolean): string {
+  if (vocabulary === 'scoring') return scene.shape;
+  return NAMED_SHAPES.includes(scene.shape) && useName ? scene.shape : GENERIC_SHAPE_WORD;
+}
