@@ -10,7 +10,7 @@ const root = import.meta.dirname;
 /**
  * What each layer may import from the project (folders relative to the repo root); everything else of the
  * project is off limits. Read it bottom-up: protocol/ and server/diffusion/ import nothing of ours.
- * server/world/ and server/training/'s weight trainers are being added on another branch; their zones are here.
+ * server/world/ (the shapes world) may import only image/; training/ (textualInversion/, weights/) sits beside scoring/.
  */
 const LAYERS = {
   protocol: [],
