@@ -17,7 +17,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'studio',
-          include: ['server/**/*.test.ts', 'nodes/**/*.test.ts', 'client/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: [
+            'protocol/**/*.test.ts',
+            'server/**/*.test.ts',
+            'nodes/**/*.test.ts',
+            'client/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
           exclude: ['node_modules/**', 'client/dist/**'],
           env: { REFERENCE_DIR: process.env.REFERENCE_DIR ?? path.join(fixturesDir, 'reference-sd1') },
         },

@@ -30,9 +30,6 @@ export default defineConfig({
   root: clientRoot,
   base: '/',
   plugins: [vue()],
-  resolve: {
-    alias: { '@server': path.join(repoRoot, 'server') },
-  },
   build: {
     outDir: path.join(clientRoot, 'dist'),
     emptyOutDir: true,

@@ -7,13 +7,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { consoleLogger, repoRoot, type StudioLogger } from './config';
 
-/** Server modules the client imports (through the `@server` alias); changing them also needs a rebuild. */
-export const SERVER_MODULES_SHARED_WITH_CLIENT = [
-  'server/http/wireSchemas.ts',
-  'server/http/wsEventSchemas.ts',
-  'server/http/uiWorkflowSchema.ts',
-  'server/engine/workflowToPrompt.ts',
-];
+/** Sources outside client/ that the client imports (only the wire contract); changing them also needs a rebuild. */
+export const SHARED_WITH_CLIENT = ['protocol'];
 
 async function newestMtime(target: string): Promise<number> {
   const info = await stat(target).catch(() => null);
@@ -55,7 +50,7 @@ export async function ensureClientBuilt(
     log.warn(`no ${path.relative(repoRoot, configFile)}; skipping the client build (the API still works)`);
     return 'skipped';
   }
-  const shared = SERVER_MODULES_SHARED_WITH_CLIENT.map((p) => path.join(repoRoot, p));
+  const shared = SHARED_WITH_CLIENT.map((p) => path.join(repoRoot, p));
   if (!(await isClientBuildStale(clientDir, shared))) return 'fresh';
   log.info('building the client (vite)…');
   const { build } = await import('vite');

@@ -1,4 +1,4 @@
-import { createImage } from '../../server/diffusion/imageIO';
+import { createImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 /** A batch of solid-colour images (ComfyUI's EmptyImage); `color` is 0xRRGGBB. */

@@ -1,4 +1,4 @@
-import { centerCropToAspect, concatImages, expectImage, resizeImage } from '../../server/diffusion/imageIO';
+import { centerCropToAspect, concatImages, expectImage, resizeImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 /** Concatenates two batches; image2 is scaled (bilinear, centre crop) to image1's size when they differ. */

@@ -1,4 +1,4 @@
-import { expectImage } from '../../server/diffusion/imageIO';
+import { expectImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 /** 1 − x for every channel. */

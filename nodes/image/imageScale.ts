@@ -1,9 +1,4 @@
-import {
-  centerCropToAspect,
-  expectImage,
-  type ResizeMethod,
-  resizeImage,
-} from '../../server/diffusion/imageIO';
+import { centerCropToAspect, expectImage, type ResizeMethod, resizeImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 const METHODS: ResizeMethod[] = ['nearest-exact', 'bilinear'];

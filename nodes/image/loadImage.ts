@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeImageWithMask, IMAGE_EXTENSIONS } from '../../server/diffusion/imageIO';
+import { decodeImageWithMask, IMAGE_EXTENSIONS } from '../../server/image/imageIO';
 import { type ComboContext, defineNode, type StudioDirs } from '../../server/engine/nodeDefinition';
 import { listFilesRecursive } from '../../server/storage/listFiles';
 import { resolveInside } from '../../server/storage/safePath';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { expectImage } from '../../server/diffusion/imageIO';
+import { expectImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { promptMetadataTexts, saveImageBatch } from '../../server/storage/imageOutputs';
+import { promptMetadataTexts, saveImageBatch } from '../../server/image/imageOutputs';
 
 /** Shows images on the node; files go to temp/, which is emptied at startup. */
 export const previewImage = defineNode({

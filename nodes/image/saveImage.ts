@@ -1,6 +1,6 @@
-import { expectImage } from '../../server/diffusion/imageIO';
+import { expectImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { promptMetadataTexts, saveImageBatch } from '../../server/storage/imageOutputs';
+import { promptMetadataTexts, saveImageBatch } from '../../server/image/imageOutputs';
 
 /** Saves PNGs into output/ with the prompt and workflow embedded, named `<prefix>_00001_.png`. */
 export const saveImage = defineNode({

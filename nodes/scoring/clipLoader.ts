@@ -5,8 +5,8 @@ import {
   CLIP_FOLDER_CONTENTS,
   clipModelPath,
   listClipScoringModels,
-} from '../../server/diffusion/scoring/clipModelFolder';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
+} from '../../server/scoring/clipModelFolder';
+import { ClipScorer } from '../../server/scoring/clipScorer';
 import { defineNode, type ComboContext } from '../../server/engine/nodeDefinition';
 
 const clipModels = ({ dirs }: ComboContext) => listClipScoringModels(dirs.models);

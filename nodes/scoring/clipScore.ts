@@ -1,9 +1,9 @@
 // owned by H11
 import path from 'node:path';
-import { expectImage } from '../../server/diffusion/imageIO';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
-import { parsePlaceholderList } from '../../server/diffusion/scoring/placeholderText';
-import { writeScoresFile } from '../../server/diffusion/scoring/scoresFile';
+import { expectImage } from '../../server/image/imageIO';
+import { ClipScorer } from '../../server/scoring/clipScorer';
+import { parsePlaceholderList } from '../../server/scoring/placeholderText';
+import { writeScoresFile } from '../../server/scoring/scoresFile';
 import { defineNode } from '../../server/engine/nodeDefinition';
 
 function expectScorer(value: unknown): ClipScorer {

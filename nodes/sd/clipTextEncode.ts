@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { expectEmbeddings, expectFrozenModel } from '../../server/sd/model/nodeValues';
+import { expectEmbeddings, expectFrozenModel } from '../nodeValues';
 import { embeddingStamps, encodePrompt } from '../../server/sd/model/promptEncoding';
 
 /** Encodes a prompt with the checkpoint's tokenizer and text encoder; `embedding:NAME` and EMBEDDING tokens work. */

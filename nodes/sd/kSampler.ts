@@ -1,13 +1,8 @@
-import { latentToRgbPreview } from '../../server/diffusion/latentPreview';
-import { previewJpeg } from '../../server/diffusion/previewJpeg';
+import { latentToRgbPreview } from '../../server/image/latentPreview';
+import { previewJpeg } from '../../server/image/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
-import {
-  expectConditioning,
-  expectFrozenModel,
-  expectLatent,
-  expectNoise,
-} from '../../server/sd/model/nodeValues';
+import { expectConditioning, expectFrozenModel, expectLatent, expectNoise } from '../nodeValues';
 import { runKSampler } from '../../server/sd/model/sampling';
 
 /** A JPEG of the first latent of the batch, projected to RGB. */

@@ -1,5 +1,5 @@
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { expectFrozenModel, expectLatent } from '../../server/sd/model/nodeValues';
+import { expectFrozenModel, expectLatent } from '../nodeValues';
 import { decodeLatent } from '../../server/sd/model/sampling';
 
 /** Latents → images with the checkpoint's VAE decoder. */

@@ -1,6 +1,6 @@
-import { expectImage } from '../../server/diffusion/imageIO';
+import { expectImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { expectFrozenModel } from '../../server/sd/model/nodeValues';
+import { expectFrozenModel } from '../nodeValues';
 import { encodeImage } from '../../server/sd/model/sampling';
 
 /** Images → latents with the checkpoint's VAE encoder (posterior mean; sides cropped to multiples of 8). */

@@ -1,8 +1,8 @@
 /** Reading several images from input/ into one square IMAGE batch (what the trainer nodes consume). */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeImage, type ImageTensor } from '../../server/diffusion/imageIO';
-import { squareBatch } from '../../server/diffusion/trainer/trainingImages';
+import { decodeImage, type ImageTensor } from '../../server/image/imageIO';
+import { squareBatch } from '../../server/training/textualInversion/trainingImages';
 
 /** Decodes `files` (absolute paths; `names` as the user wrote them) and centre-crops/resizes each to `size`². */
 export async function loadSquareImages(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { IMAGE_EXTENSIONS } from '../../server/diffusion/imageIO';
+import { IMAGE_EXTENSIONS } from '../../server/image/imageIO';
 import { type ComboContext, defineNode, type StudioDirs } from '../../server/engine/nodeDefinition';
 import { resolveInside } from '../../server/storage/safePath';
 import { loadSquareImages } from './imageFiles';

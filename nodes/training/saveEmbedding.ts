@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineNode } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
-import { expectEmbeddings } from '../../server/sd/model/nodeValues';
+import { expectEmbeddings } from '../nodeValues';
 import { isSafeFileName } from '../../server/storage/safePath';
 
 export const EMBEDDING_DESTINATIONS = ['embeddings', 'output'] as const;

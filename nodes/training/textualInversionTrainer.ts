@@ -1,20 +1,20 @@
 import path from 'node:path';
-import { expectImage } from '../../server/diffusion/imageIO';
-import { LR_SCHEDULE_NAMES } from '../../server/diffusion/lrSchedule';
-import { previewJpeg } from '../../server/diffusion/previewJpeg';
-import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
+import { expectImage } from '../../server/image/imageIO';
+import { LR_SCHEDULE_NAMES } from '../../server/training/optimizers/lrSchedule';
+import { previewJpeg } from '../../server/image/previewJpeg';
+import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
 import {
   fillTemplate,
   promptTemplates,
   TEMPLATE_KINDS,
-} from '../../server/diffusion/trainer/promptTemplates';
-import { renderTrainingPreview } from '../../server/diffusion/trainer/trainingPreview';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
-import { TrainingRun, type StepReport } from '../../server/diffusion/trainer/trainingRun';
+} from '../../server/training/textualInversion/promptTemplates';
+import { renderTrainingPreview } from '../../server/training/textualInversion/trainingPreview';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
+import { TrainingRun, type StepReport } from '../../server/training/textualInversion/trainingRun';
 import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
-import { expectFrozenModel } from '../../server/sd/model/nodeValues';
+import { expectFrozenModel } from '../nodeValues';
 
 /** Folder of a token's checkpoint under output/ (`<cat-toy>` → `textual_inversion/cat-toy`). */
 export function trainingFolder(outputDir: string, token: string): string {
@@ -135,7 +135,7 @@ export const textualInversionTrainer = defineNode({
     const previewEvery = Number(inputs.preview_every);
     ctx.progress(0, steps);
     const run = await TrainingRun.prepare({
-      models: trainingModelsFromFrozen(unet, text),
+      models: trainableModelFromFrozen(unet, text),
       tokenizer: text.newTokenizer(),
       encoder: frozenLatentEncoder(vae),
       images: expectImage(inputs.images, 'images'),

@@ -15,10 +15,10 @@ import type { NodeDefinition } from '../engine/nodeDefinition';
 import { NodeRegistry } from '../engine/nodeRegistry';
 import { type ExecutionOutcome, PromptExecutor } from '../engine/promptExecutor';
 import { validatePrompt } from '../engine/validatePrompt';
-import { workflowToPrompt } from '../engine/workflowToPrompt';
-import { type ApiPrompt, type NodeErrors, uiWorkflowSchema } from '../http/wireSchemas';
+import { workflowToPrompt } from '../../protocol/workflowToPrompt';
+import { type ApiPrompt, type NodeErrors, uiWorkflowSchema } from '../../protocol/wireSchemas';
 import { runStartupTasks } from '../startupTasks';
-import { readPngTextChunks } from '../storage/pngTextChunks';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { prepareStudioDirs, resolveStudioDirs } from '../storage/studioDirs';
 
 export interface RunWorkflowOptions {

@@ -3,21 +3,9 @@
  * `/object_info`, validation and the executor all read these declarations and nothing else.
  */
 
-/** Folders a node may read or write. All absolute. */
-export interface StudioDirs {
-  /** User-supplied images (`LoadImage`, uploads). */
-  input: string;
-  /** Saved results (`SaveImage`). */
-  output: string;
-  /** Previews; emptied at startup. */
-  temp: string;
-  /** Model root (checkpoints/, embeddings/, clip/ …). */
-  models: string;
-  /** User data (workflows/). */
-  user: string;
-  /** Derived artefacts that can be rebuilt (converted models, …). */
-  cache: string;
-}
+import type { StudioDirs } from '../storage/studioDirs';
+
+export type { StudioDirs };
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 

@@ -2,7 +2,7 @@
  * The table of node declarations. Built once from `nodes/index.ts` (plus any extra nodes a caller passes);
  * `/object_info` is derived from it here and nowhere else.
  */
-import type { InputSpecWire, NodeDefWire, ObjectInfo } from '../http/wireSchemas';
+import type { InputSpecWire, NodeDefWire, ObjectInfo } from '../../protocol/wireSchemas';
 import { comboChoices, declaredInputs, isComboSpec } from './inputSpec';
 import type { ComboContext, InputSpec, NodeDefinition, StudioDirs } from './nodeDefinition';
 

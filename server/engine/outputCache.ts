@@ -4,7 +4,7 @@
  * sub-graph is recognised across prompts and a changed widget invalidates exactly its descendants.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { asLink } from './graphOrder';
+import { asLink } from './promptGraph';
 import type { NodeDefinition } from './nodeDefinition';
 
 export interface CachedResult {

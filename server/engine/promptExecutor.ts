@@ -3,8 +3,8 @@
  * dependency order, and reports ComfyUI's events to a sink. A node failure or an interrupt ends the
  * prompt as data (`ExecutionOutcome`); the executor itself keeps working for the next prompt.
  */
-import type { ApiPrompt, NodeUiOutput } from '../http/wireSchemas';
-import { ancestorClosure, asLink, dependencyOrder } from './graphOrder';
+import type { ApiPrompt, NodeUiOutput } from '../../protocol/wireSchemas';
+import { ancestorClosure, asLink, dependencyOrder } from './promptGraph';
 import { summarizeInputs } from './inputSummary';
 import {
   type ExecutionContext,

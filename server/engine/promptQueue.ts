@@ -3,7 +3,7 @@
  * ComfyUI), the running item, and a `take()` the worker awaits. Every change calls `onChange` so the
  * server can persist the queue and broadcast `status`.
  */
-import type { ApiPrompt, QueueTaskWire } from '../http/wireSchemas';
+import type { ApiPrompt, QueueTaskWire } from '../../protocol/wireSchemas';
 
 export interface QueueItem {
   number: number;

@@ -2,7 +2,7 @@
  * The loop that drains the queue: one prompt at a time through the executor, then its history entry,
  * then `executing {node: null}` (history first, so a client that sees the end can read it at once).
  */
-import type { HistoryEntry } from '../http/wireSchemas';
+import type { HistoryEntry } from '../../protocol/wireSchemas';
 import type { PreviewImage } from './nodeDefinition';
 import type { ExecutionOutcome, ExecutionSink, PromptExecutor } from './promptExecutor';
 import { type PromptQueue, type QueueItem, toQueueTask } from './promptQueue';

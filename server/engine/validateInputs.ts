@@ -3,8 +3,8 @@
  * min/max, combo membership, the node's own `validateInputs`). Returns every problem and the converted
  * literal values.
  */
-import type { ValidationError } from '../http/wireSchemas';
-import { asLink } from './graphOrder';
+import type { ValidationError } from '../../protocol/wireSchemas';
+import { asLink } from './promptGraph';
 import {
   comboChoices,
   declaredInputs,

@@ -3,8 +3,8 @@
  * outputs, dependency cycles and each node's input errors. Like ComfyUI, outputs whose ancestors are all
  * valid still run when other outputs fail; the failures come back as `node_errors`.
  */
-import type { ApiPrompt, NodeErrors, ValidationError } from '../http/wireSchemas';
-import { ancestorClosure, compareNodeIds, findCycles } from './graphOrder';
+import type { ApiPrompt, NodeErrors, ValidationError } from '../../protocol/wireSchemas';
+import { ancestorClosure, compareNodeIds, findCycles } from './promptGraph';
 import type { NodeRegistry } from './nodeRegistry';
 import { type CheckedNode, validateNodeInputs } from './validateInputs';
 import { validationError } from './validationErrors';

@@ -1,5 +1,5 @@
 /** Constructors for the structured errors validation returns (`{type, message, details, extra_info}`). */
-import type { ValidationError } from '../http/wireSchemas';
+import type { ValidationError } from '../../protocol/wireSchemas';
 
 /** Every error type validation can report (ComfyUI's, plus `dependency_cycle`). */
 export type ValidationErrorType =

@@ -1,6 +1,6 @@
 /** JSON error bodies in the validation-error shape, and the express error handler that produces them. */
 import type { NextFunction, Request, Response } from 'express';
-import type { ValidationError } from './wireSchemas';
+import type { ValidationError } from '../../protocol/wireSchemas';
 
 /** `{type, message, details, extra_info}` for non-validation failures (bad paths, bad bodies, …). */
 export function errorBody(

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { PreviewImage } from '../engine/nodeDefinition';
 import type { EventRouter } from '../engine/promptWorker';
-import { BinaryEventType, PreviewImageFormat } from './wsEventSchemas';
+import { BinaryEventType, PreviewImageFormat } from '../../protocol/wsEventSchemas';
 
 export interface WsHubOptions {
   queueRemaining(): number;

@@ -10,13 +10,13 @@ import { isExternal, tensorBytes } from './tensorProto';
 import { writeFileAtomicSync } from '../storage/atomicWrite';
 
 /** A decoded model plus the folder its external data paths are relative to. */
-export interface LoadedModel {
+export interface ModelWeights {
   readonly model: ModelProto;
   readonly baseDir: string;
 }
 
 /** Reads a model file; external data is not read (see `tensorBytes`/`readTensor` with `baseDir`). */
-export function loadModel(file: string): LoadedModel {
+export function loadModel(file: string): ModelWeights {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -46,7 +46,7 @@ export interface SaveOptions {
    * torch.onnx does above 2 GB). Without it, external tensors of the source are inlined.
    */
   readonly externalData?: { readonly location: string; readonly thresholdBytes?: number };
-  /** Folder the source model's external references are relative to (`LoadedModel.baseDir`). */
+  /** Folder the source model's external references are relative to (`ModelWeights.baseDir`). */
   readonly sourceDir?: string;
 }
 

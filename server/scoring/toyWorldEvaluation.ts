@@ -3,8 +3,8 @@
  * fixed seeds and let the pixel-level classifier say whether the asked-for shape, colour and background
  * were drawn; VAE reconstruction PSNR on held-out renders; zero-shot accuracy of the scoring CLIP.
  */
-import type { ClipScorer } from '../diffusion/scoring/clipScorer';
-import type { ImageTensor } from '../diffusion/imageIO';
+import type { ClipScorer } from './clipScorer';
+import type { ImageTensor } from '../image/imageIO';
 import type { FrozenModel } from '../sd/model/frozenModel';
 import { encodePrompt } from '../sd/model/promptEncoding';
 import { decodeLatent, emptyLatent, encodeImage, runKSampler } from '../sd/model/sampling';

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HistoryEntry } from '../http/wireSchemas';
+import type { HistoryEntry } from '../../protocol/wireSchemas';
 import { HistoryStore } from './historyStore';
 
 const entry = (n: number): HistoryEntry => ({

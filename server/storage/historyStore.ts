@@ -5,7 +5,7 @@
  */
 import { appendFile, readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { type HistoryEntry, historyEntrySchema } from '../http/wireSchemas';
+import { type HistoryEntry, historyEntrySchema } from '../../protocol/wireSchemas';
 import { writeFileAtomic } from './atomicWrite';
 
 const logRecordSchema = z.discriminatedUnion('op', [

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { QueueTaskWire } from '../http/wireSchemas';
+import type { QueueTaskWire } from '../../protocol/wireSchemas';
 import { QueueStore } from './queueStore';
 
 const task = (n: number): QueueTaskWire => [

@@ -4,7 +4,7 @@
  */
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
-import { queueTaskSchema, type QueueTaskWire } from '../http/wireSchemas';
+import { queueTaskSchema, type QueueTaskWire } from '../../protocol/wireSchemas';
 import { writeFileAtomic } from './atomicWrite';
 
 const persistedQueueSchema = z.object({

@@ -3,7 +3,7 @@
  * when the previous process died is not re-run (it may be what killed it) but recorded in history as an
  * error, so the user sees it and can queue it again.
  */
-import type { QueueTaskWire } from '../http/wireSchemas';
+import type { QueueTaskWire } from '../../protocol/wireSchemas';
 import type { HistoryStore } from './historyStore';
 import type { QueueStore } from './queueStore';
 

@@ -1,7 +1,22 @@
 /** The studio's folders under the data and models roots, and their creation at startup. */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { StudioDirs } from '../engine/nodeDefinition';
+
+/** Folders a node may read or write. All absolute. */
+export interface StudioDirs {
+  /** User-supplied images (`LoadImage`, uploads). */
+  input: string;
+  /** Saved results (`SaveImage`). */
+  output: string;
+  /** Previews; emptied at startup. */
+  temp: string;
+  /** Model root (checkpoints/, embeddings/, clip/ …). */
+  models: string;
+  /** User data (workflows/). */
+  user: string;
+  /** Derived artefacts that can be rebuilt (converted models, …). */
+  cache: string;
+}
 
 /** Model sub-folders created at startup so `/models/{folder}` and combo lists have somewhere to look. */
 export const MODEL_FOLDERS = ['checkpoints', 'clip', 'embeddings', 'tokenizers', 'vae'] as const;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import {
   historyEntrySchema,
   objectInfoSchema,
@@ -10,9 +10,9 @@ import {
   promptRejectedSchema,
   queueStateSchema,
   wsEventDataSchemas,
-} from '../../server/http/wireSchemas';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+} from '../../protocol/wireSchemas';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 const apiDefault: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(repoRoot, 'workflows/api/default.json'), 'utf8'),

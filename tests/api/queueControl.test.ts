@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyEntrySchema, promptAcceptedSchema, queueStateSchema } from '../../server/http/wireSchemas';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { historyEntrySchema, promptAcceptedSchema, queueStateSchema } from '../../protocol/wireSchemas';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 import { createTestNodes, type TestNodes } from '../support/testNodes';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;

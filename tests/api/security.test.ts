@@ -2,8 +2,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uploadResultSchema } from '../../server/http/wireSchemas';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { uploadResultSchema } from '../../protocol/wireSchemas';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
 let png: Buffer;

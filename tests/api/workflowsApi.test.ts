@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowListSchema } from '../../server/http/wireSchemas';
-import { startTestStudio } from '../support/studioHarness';
+import { workflowListSchema } from '../../protocol/wireSchemas';
+import { startTestStudio } from '../support/testStudio';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
 const workflow = {

@@ -3,8 +3,8 @@
  * resolution notes and README: SVG text over the upscaled images, rasterised by sharp.
  */
 import sharp, { type OverlayOptions } from 'sharp';
-import type { ImageTensor } from '../../server/diffusion/imageIO';
-import { encodePng } from '../../server/diffusion/imageIO';
+import type { ImageTensor } from '../../server/image/imageIO';
+import { encodePng } from '../../server/image/imageIO';
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

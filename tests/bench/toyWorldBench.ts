@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
+import { ClipScorer } from '../../server/scoring/clipScorer';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import {
   clipZeroShot,

@@ -5,10 +5,10 @@
  * JS overhead around the graph is visible; plus training samples/s. Medians after warm-up, per batch size.
  */
 import path from 'node:path';
-import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
-import { TrainingRun } from '../../server/diffusion/trainer/trainingRun';
-import { createImage } from '../../server/diffusion/imageIO';
+import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
+import { TrainingRun } from '../../server/training/textualInversion/trainingRun';
+import { createImage } from '../../server/image/imageIO';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { ensureTinyModels, tinyCheckpointPath } from '../../server/sd/tiny/tinyModels';
 import { median, type BenchContext, type BenchResult, type Benchmark } from './benchmark';
@@ -29,7 +29,7 @@ async function measure(context: BenchContext, batchSize: number) {
   const modelsDir = path.join(context.tmpDir, 'models');
   const frozen = await loadFrozenModel(tinyCheckpointPath(modelsDir), { modelsDir, provider: 'cpu' });
   const run = await TrainingRun.prepare({
-    models: trainingModelsFromFrozen(frozen),
+    models: trainableModelFromFrozen(frozen),
     tokenizer: frozen.newTokenizer(),
     encoder: frozenLatentEncoder(frozen),
     images: images(4),

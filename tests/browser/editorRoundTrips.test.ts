@@ -6,7 +6,7 @@
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema, type HistoryEntry } from '../../server/http/wireSchemas';
+import { historySchema, type HistoryEntry } from '../../protocol/wireSchemas';
 import { countPixels, nodeBodyRect } from './pageProbes';
 import {
   addNodeBySearch,
@@ -14,10 +14,10 @@ import {
   clickForFileChooser,
   screenshot,
   startBrowserStudio,
-  waitUntil,
+  waitInPage,
   widgetRect,
   type BrowserStudio,
-} from './studioHarness';
+} from './browserHarness';
 import { FAILING_NODE, FAILURE_MESSAGE, testNodes } from './testNodes';
 import { widgetsWorkflow } from './workflowFixtures';
 
@@ -54,7 +54,7 @@ describe('editor ↔ server round trips', () => {
   it('runs the graph, sends every widget value to the server and steps the seed after queueing', async () => {
     await openWorkflowFile(widgetsWorkflow());
     await h.page.getByTestId('queue-button').click();
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the SaveImage node shows its output',
       () => window.studio!.nodeImages(2).some((i) => i.loaded),
@@ -115,7 +115,7 @@ describe('editor ↔ server round trips', () => {
       links: [...wf.links, [2, 1, 0, 5, 0, 'IMAGE']],
     });
     await h.page.getByTestId('queue-button').click();
-    await waitUntil(
+    await waitInPage(
       h.page,
       'node 5 shows its error',
       () => window.studio!.nodeState(5).errors.length > 0,
@@ -169,7 +169,7 @@ describe('editor ↔ server round trips', () => {
     await h.page.getByTitle('New workflow').click();
     const spot = await h.page.evaluate(() => window.studio!.graphToPage(100, 100));
     await addNodeBySearch(h.page, spot.x, spot.y, 'load image', 'LoadImage');
-    await waitUntil(
+    await waitInPage(
       h.page,
       'a LoadImage node is on the canvas',
       () => window.studio!.graph.nodes.some((n) => n.type === 'LoadImage'),
@@ -188,7 +188,7 @@ describe('editor ↔ server round trips', () => {
       button.top + button.height / 2,
     );
     await chooser.setFiles({ name: 'swatch.png', mimeType: 'image/png', buffer: png });
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the upload is selected in the image combo and loaded for the node',
       (nodeId) =>

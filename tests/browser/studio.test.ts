@@ -12,7 +12,7 @@ import {
   uiWorkflowSchema,
   workflowListSchema,
   type UiWorkflow,
-} from '../../server/http/wireSchemas';
+} from '../../protocol/wireSchemas';
 import {
   addNodeBySearch,
   clickCanvasUntil,
@@ -21,7 +21,7 @@ import {
   startBrowserStudio,
   widgetRect,
   type BrowserStudio,
-} from './studioHarness';
+} from './browserHarness';
 
 let h: BrowserStudio;
 let shipped: UiWorkflow;

@@ -8,16 +8,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema, uiWorkflowSchema, type HistoryEntry } from '../../server/http/wireSchemas';
+import { historySchema, uiWorkflowSchema, type HistoryEntry } from '../../protocol/wireSchemas';
 import { chartSeries, countPixels, nodeBodyRect, recordSocketFrames, type SocketFrame } from './pageProbes';
 import {
   repoRoot,
   screenshot,
   startBrowserStudio,
   typeIntoNumberWidget,
-  waitUntil,
+  waitInPage,
   type BrowserStudio,
-} from './studioHarness';
+} from './browserHarness';
 
 /** Long enough to watch the run (a tiny-model step takes ~20 ms), short enough for CI. */
 const STEPS = 100;
@@ -78,7 +78,7 @@ describe('the textual inversion trainer in the browser', () => {
     expect(await countPixels(h.page, await nodeBodyRect(h.page, trainerId), LOSS_COLOR)).toBe(0);
 
     await h.page.getByTestId('queue-button').click();
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the trainer runs with 2 steps done and charted',
       (id) => {
@@ -95,7 +95,7 @@ describe('the textual inversion trainer in the browser', () => {
     expect((await h.page.getByTestId('run-status').textContent())?.trim()).toMatch(
       new RegExp(`^${title} · \\d+/${STEPS}$`),
     );
-    await waitUntil(
+    await waitInPage(
       h.page,
       `the trainer's progress passes ${early.progress!.value}`,
       ([id, done]) => (window.studio!.nodeState(id).progress?.value ?? 0) > done,
@@ -122,7 +122,7 @@ describe('the textual inversion trainer in the browser', () => {
     const sentEarly = framesOf(promptId, 'ti_loss').slice(0, earlyChart!.xs.length);
     expect(earlyChart!.ys).toEqual(sentEarly.map((f) => f.data.loss));
 
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the trainer finishes',
       (id) => !window.studio!.nodeState(id).running,
@@ -154,7 +154,7 @@ describe('the textual inversion trainer in the browser', () => {
   it('stops a training run from the toolbar', async () => {
     await typeIntoNumberWidget(h.page, trainerId, 'steps', 100_000);
     await h.page.getByTestId('queue-button').click();
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the second training run has 2 steps done',
       (id) => (window.studio!.nodeState(id).progress?.value ?? 0) >= 2,
@@ -163,7 +163,7 @@ describe('the textual inversion trainer in the browser', () => {
     );
     const promptId = await promptIdOfRun(100_000);
     await h.page.getByTestId('interrupt').click();
-    await waitUntil(
+    await waitInPage(
       h.page,
       'the toolbar shows Idle',
       () => document.querySelector('[data-testid=run-status]')?.textContent?.includes('Idle') === true,

@@ -1,5 +1,5 @@
 /** UI workflows the browser tests open (built here so each test starts from a known graph). */
-import type { UiWorkflow } from '../../server/http/uiWorkflowSchema';
+import type { UiWorkflow } from '../../protocol/uiWorkflowSchema';
 import { WIDGET_KINDS_NODE } from './testNodes';
 
 /** EmptyImage → SaveImage, plus a node with every widget kind (ids 1–3). */

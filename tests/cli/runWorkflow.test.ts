@@ -4,10 +4,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import { runWorkflowFile } from '../../server/cli/workflowRunner';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
-import { tempRoot } from '../support/studioHarness';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
+import { tempRoot } from '../support/testStudio';
 
 const run = promisify(execFile);
 const defaultUi = path.join(repoRoot, 'workflows', 'default.json');

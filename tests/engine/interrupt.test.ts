@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependencyOrder } from '../../server/engine/graphOrder';
+import { dependencyOrder } from '../../server/engine/promptGraph';
 import { createHarness } from '../support/engineHarness';
 import { createTestNodes } from '../support/testNodes';
 

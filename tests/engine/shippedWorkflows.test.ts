@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeDefinitions } from '../../nodes';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
-import { workflowToPrompt } from '../../server/engine/workflowToPrompt';
-import { uiWorkflowSchema } from '../../server/http/wireSchemas';
-import { readPngTextChunks } from '../../server/storage/pngTextChunks';
+import { decodeImage } from '../../server/image/imageIO';
+import { workflowToPrompt } from '../../protocol/workflowToPrompt';
+import { uiWorkflowSchema } from '../../protocol/wireSchemas';
+import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { createHarness } from '../support/engineHarness';
 
 const workflowsDir = path.join(repoRoot, 'workflows');

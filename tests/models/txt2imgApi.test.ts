@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { decodeImage } from '../../server/diffusion/imageIO';
+import { decodeImage } from '../../server/image/imageIO';
 import { SAMPLER_NAMES } from '../../server/diffusion/samplerRegistry';
-import { workflowToPrompt } from '../../server/engine/workflowToPrompt';
-import { uiWorkflowSchema, type ObjectInfo } from '../../server/http/wireSchemas';
-import { postJson, startTestStudio, WsRecorder } from '../support/studioHarness';
+import { workflowToPrompt } from '../../protocol/workflowToPrompt';
+import { uiWorkflowSchema, type ObjectInfo } from '../../protocol/wireSchemas';
+import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
 type TestStudio = Awaited<ReturnType<typeof startTestStudio>>;
 

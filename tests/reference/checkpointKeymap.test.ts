@@ -9,7 +9,7 @@ import { inferLdmConfigs } from '../../server/sd/weights/inferConfigs';
 import { openLdmCheckpoint } from '../../server/sd/weights/ldmCheckpoint';
 import { IGNORED, LdmKeyMap, type Component } from '../../server/sd/weights/ldmKeyMap';
 import { ldmLayoutFromNames } from '../../server/sd/weights/ldmLayout';
-import type { LoadedModel } from '../../server/sd/weights/loadedModel';
+import type { ModelWeights } from '../../server/sd/weights/modelWeights';
 import { familyFromLdmKeys } from '../../server/sd/weights/modelFamily';
 import { SafetensorsFile } from '../../server/sd/weights/safetensorsFile';
 import { float16ToFloat32, float32ToFloat16 } from '../../server/sd/weights/tensorDtypes';
@@ -28,7 +28,7 @@ afterAll(() => {
   stored.close();
 });
 
-const part = (model: LoadedModel, component: Component): WeightSource =>
+const part = (model: ModelWeights, component: Component): WeightSource =>
   component === 'unet' ? model.unet : component === 'vae' ? model.vae : model.textEncoder;
 
 function splitTarget(target: string): [Component, string] {

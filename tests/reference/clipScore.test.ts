@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
-import { cosineMatrix } from '../../server/diffusion/scoring/cosineAverages';
+import { ClipScorer } from '../../server/scoring/clipScorer';
+import { cosineMatrix } from '../../server/scoring/cosineAverages';
 import { worstExcess } from '../support/arrayCompare';
 import { goldenArray, goldenValue } from '../support/referenceData';
 import { withSkipReason } from '../support/skipReason';

@@ -93,7 +93,7 @@ describe(`frozen model cache and training graphs (${datasetName})`, () => {
         provider: 'cpu',
         cacheDir: path.join(tmp, 'train'),
       });
-      const { textEncoderEmbeds, unet } = model.modelsForTraining();
+      const { textEncoderEmbeds, unet } = model.differentiableComponents();
       const outputs = (textEncoderEmbeds.model.graph?.output ?? []).map((o) => o.name);
       expect(outputs).toEqual(['last_hidden_state']);
 

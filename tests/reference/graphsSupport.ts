@@ -9,14 +9,14 @@ import {
   openDiffusersFolder,
   type OpenedClipModel,
 } from '../../server/sd/weights/diffusersFolder';
-import type { LoadedModel } from '../../server/sd/weights/loadedModel';
+import type { ModelWeights } from '../../server/sd/weights/modelWeights';
 import { worstExcess } from '../support/arrayCompare';
 import { datasetPath, type GoldenArray } from '../support/referenceData';
 
-let model: LoadedModel | undefined;
+let model: ModelWeights | undefined;
 
 /** The dataset's diffusers pipeline folder `model/`, opened (and checked) by the project's loader. */
-export function datasetModel(): LoadedModel {
+export function datasetModel(): ModelWeights {
   model ??= openDiffusersFolder(datasetPath('model'));
   return model;
 }

@@ -1,7 +1,7 @@
 /** Golden `textual_inversion`: the recorded gradients through our AdamW reproduce the rows after each step. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { adamwStep, createAdamWState } from '../../server/diffusion/adamw';
+import { adamwStep, createAdamWState } from '../../server/training/optimizers/adamw';
 import { worstExcess } from '../support/arrayCompare';
 import { datasetName, goldenAdamW, goldenArray, goldenValue, toArray } from '../support/referenceData';
 

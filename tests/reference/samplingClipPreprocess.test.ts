@@ -1,7 +1,7 @@
 /** Golden `clip`: our CLIP preprocessing of `image_0to1` gives `pixel_values` (datasets with a scoring CLIP). */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, preprocessForClip } from '../../server/diffusion/clipPreprocess';
+import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, preprocessForClip } from '../../server/image/clipPreprocess';
 import { worstExcess } from '../support/arrayCompare';
 import { datasetJson, datasetName, goldenArray, goldenNumbers } from '../support/referenceData';
 import { withSkipReason } from '../support/skipReason';

@@ -5,14 +5,14 @@
  * with our graph builders). Both recorded steps: loss, gradient and the rows after AdamW.
  */
 import { describe, expect, it } from 'vitest';
-import { EmbeddingTrainer } from '../../server/diffusion/trainer/embeddingTrainer';
-import { trainingSchedule, trainingTarget } from '../../server/diffusion/trainer/trainingTarget';
-import { initialPlaceholderRows } from '../../server/diffusion/trainer/placeholderTokens';
+import { EmbeddingTrainer } from '../../server/training/textualInversion/embeddingTrainer';
+import { trainingSchedule, trainingTarget } from '../../server/training/textualInversion/trainingTarget';
+import { initialPlaceholderRows } from '../../server/training/textualInversion/placeholderTokens';
 import {
-  trainingModelsFromCheckpoint,
-  trainingModelsFromOnnxExport,
-  type TrainingModels,
-} from '../../server/diffusion/trainer/trainingModels';
+  trainableModelFromWeights,
+  trainableModelFromOnnxExport,
+  type TrainableModel,
+} from '../../server/training/textualInversion/trainableModel';
 import { addNoise } from '../../server/diffusion/noiseSchedule';
 import { openDiffusersFolder } from '../../server/sd/weights/diffusersFolder';
 import { maxAbs } from '../support/arrayCompare';
@@ -30,9 +30,9 @@ const noise = goldenArray(`${ti}.noise`);
 const schedulerConfig = goldenValue('meta.scheduler_config');
 const [batch, , latentHeight, latentWidth] = latents.shape as [number, number, number, number];
 
-const sources: Array<[string, () => TrainingModels]> = [
-  ['onnx/ exports', () => trainingModelsFromOnnxExport(datasetPath('onnx'))],
-  ['model/ diffusers folder', () => trainingModelsFromCheckpoint(openDiffusersFolder(datasetPath('model')))],
+const sources: Array<[string, () => TrainableModel]> = [
+  ['onnx/ exports', () => trainableModelFromOnnxExport(datasetPath('onnx'))],
+  ['model/ diffusers folder', () => trainableModelFromWeights(openDiffusersFolder(datasetPath('model')))],
 ];
 
 describe.each(sources)(`textual inversion through the trainer (${datasetName}, %s)`, (_label, load) => {

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { historySchema, promptAcceptedSchema, type QueueTaskWire } from '../../server/http/wireSchemas';
-import { postJson, startTestStudio, tempRoot, waitUntil, WsRecorder } from '../support/studioHarness';
+import { historySchema, promptAcceptedSchema, type QueueTaskWire } from '../../protocol/wireSchemas';
+import { postJson, startTestStudio, tempRoot, waitUntil, WsRecorder } from '../support/testStudio';
 import { createTestNodes } from '../support/testNodes';
 
 const quick = (value: number) => ({

@@ -8,8 +8,8 @@ import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ImageTensor } from '../../server/diffusion/imageIO';
-import { listClipScoringModels } from '../../server/diffusion/scoring/clipModelFolder';
+import type { ImageTensor } from '../../server/image/imageIO';
+import { listClipScoringModels } from '../../server/scoring/clipModelFolder';
 import { defineNode } from '../../server/engine/nodeDefinition';
 import { ClipTokenizer } from '../../server/sd/tokenizer/clipTokenizer';
 import { buildTinyVocabulary, writeTokenizerFiles } from '../../server/sd/tokenizer/tinyVocabulary';

@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClipScorer } from '../../server/diffusion/scoring/clipScorer';
-import { tokenIdRows } from '../../server/diffusion/scoring/tokenIds';
+import { ClipScorer } from '../../server/scoring/clipScorer';
+import { tokenIdRows } from '../../server/scoring/tokenIds';
 import { withSkipReason } from '../support/skipReason';
 import { clipSkipReason, datasetClipDir } from './clipScoringSupport';
 

@@ -1,5 +1,5 @@
 /** Shared pieces of the CLIP scoring tests: the dataset's scoring CLIP folder and golden images as IMAGE. */
-import type { ImageTensor } from '../../server/diffusion/imageIO';
+import type { ImageTensor } from '../../server/image/imageIO';
 import { datasetHas, datasetName, datasetPath, golden, type GoldenArray } from '../support/referenceData';
 
 /** The dataset's scoring CLIP folder. */

@@ -12,7 +12,7 @@ import {
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { prepareStudioDirs, resolveStudioDirs } from '../../server/storage/studioDirs';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
-import { ensureExampleTrainingImages } from '../../server/diffusion/trainer/exampleImages';
+import { ensureExampleTrainingImages } from '../../server/training/textualInversion/exampleImages';
 
 export interface RecordedEvent {
   type: string;

@@ -9,8 +9,8 @@ import {
   EmbeddingTrainer,
   type OptimizerSettings,
   type TrainingBatch,
-} from '../../server/diffusion/trainer/embeddingTrainer';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
+} from '../../server/training/textualInversion/embeddingTrainer';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { prepareRun, testConfig, tinyModel } from './tinyTrainingSetup';
 
 const optimizer: OptimizerSettings = {
@@ -41,7 +41,7 @@ describe('EmbeddingTrainer', () => {
     const run = await prepareRun(testConfig());
     const batch = run.evaluationBatch(5);
     const frozen = await tinyModel();
-    const models = trainingModelsFromFrozen(frozen);
+    const models = trainableModelFromFrozen(frozen);
     const common = {
       models,
       schedulerConfig: frozen.schedulerConfig,

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createImage, type ImageTensor } from '../../server/diffusion/imageIO';
-import { frozenLatentEncoder } from '../../server/diffusion/trainer/latentEncoder';
-import type { TrainerConfigInput } from '../../server/diffusion/trainer/trainerConfig';
-import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
-import { TrainingRun, type TrainingRunOptions } from '../../server/diffusion/trainer/trainingRun';
+import { createImage, type ImageTensor } from '../../server/image/imageIO';
+import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
+import type { TrainerConfigInput } from '../../server/training/textualInversion/trainerConfig';
+import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
+import { TrainingRun, type TrainingRunOptions } from '../../server/training/textualInversion/trainingRun';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { ensureTinyModels, tinyCheckpointPath } from '../../server/sd/tiny/tinyModels';
@@ -73,7 +73,7 @@ export async function prepareRun(
 ): Promise<TrainingRun> {
   const frozen = await tinyModel(options.family);
   return TrainingRun.prepare({
-    models: trainingModelsFromFrozen(frozen),
+    models: trainableModelFromFrozen(frozen),
     tokenizer: frozen.newTokenizer(),
     encoder: frozenLatentEncoder(frozen),
     images: options.images ?? testImages(3),

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../server/config';
-import { ensureExampleTrainingImages } from '../../server/diffusion/trainer/exampleImages';
+import { ensureExampleTrainingImages } from '../../server/training/textualInversion/exampleImages';
 import { readEmbeddingFile } from '../../server/sd/embeddings/embeddingFile';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
 import { resolveStudioDirs } from '../../server/storage/studioDirs';
-import { postJson, startTestStudio, tempRoot, WsRecorder } from '../support/studioHarness';
+import { postJson, startTestStudio, tempRoot, WsRecorder } from '../support/testStudio';
 
 type Studio = Awaited<ReturnType<typeof startTestStudio>>;
 const workflow = JSON.parse(

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readEmbeddingFile } from '../../server/sd/embeddings/embeddingFile';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
 import { validatePrompt } from '../../server/engine/validatePrompt';
-import { loadTrainingCheckpoint } from '../../server/diffusion/trainer/trainingCheckpoint';
+import { loadTrainingCheckpoint } from '../../server/training/textualInversion/trainingCheckpoint';
 import { nodeDefinitions } from '../../nodes/index';
 import { createHarness, RecordingSink } from '../support/engineHarness';
 import { fixturesDir } from '../support/referenceData';

@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TrainingDivergedError } from '../../server/diffusion/trainer/embeddingTrainer';
-import { loadTrainingCheckpoint } from '../../server/diffusion/trainer/trainingCheckpoint';
-import type { TrainingRun } from '../../server/diffusion/trainer/trainingRun';
+import { TrainingDivergedError } from '../../server/training/textualInversion/embeddingTrainer';
+import { loadTrainingCheckpoint } from '../../server/training/textualInversion/trainingCheckpoint';
+import type { TrainingRun } from '../../server/training/textualInversion/trainingRun';
 import { prepareRun, tempDir, testConfig, testImages } from './tinyTrainingSetup';
 
 async function meanLoss(run: TrainingRun, seeds: readonly number[]): Promise<number> {

@@ -1,11 +1,11 @@
 /**
  * Queue and interrupt: the canvas graph becomes an API prompt through the server's own converter
- * (server/engine/workflowToPrompt.ts, using `input_order`), is posted with the workflow for the PNG
+ * (protocol/workflowToPrompt.ts, using `input_order`), is posted with the workflow for the PNG
  * metadata, and validation errors land on the nodes they name.
  */
 import { studioApi } from '../api/studioApi';
 import { tabClientId } from '../api/studioSocket';
-import { workflowToPrompt } from '../../../server/engine/workflowToPrompt';
+import { workflowToPrompt } from '../../../protocol/workflowToPrompt';
 import { graphHost } from '../canvas/graphHost';
 import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';

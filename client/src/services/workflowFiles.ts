@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { uiWorkflowSchema, type UiWorkflow } from '../api/wire';
-import { isPng, readPngTextChunks } from './pngTextChunks';
+import { isPng, readPngTextChunks } from '../../../protocol/pngTextChunks';
 
 const apiPromptLike = z.record(
   z.string(),

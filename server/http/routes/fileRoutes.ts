@@ -7,13 +7,13 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Router } from 'express';
 import multer from 'multer';
-import { probeImage } from '../../diffusion/imageIO';
+import { probeImage } from '../../image/imageIO';
 import type { StudioDirs } from '../../engine/nodeDefinition';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 import { isSafeFileName, resolveInside } from '../../storage/safePath';
 import { sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
-import type { UploadResult } from '../wireSchemas';
+import type { UploadResult } from '../../../protocol/wireSchemas';
 
 type FolderType = 'input' | 'output' | 'temp';
 

@@ -6,7 +6,7 @@ import { toQueueTask } from '../../engine/promptQueue';
 import { validatePrompt } from '../../engine/validatePrompt';
 import { errorBody } from '../httpErrors';
 import type { StudioServices } from '../services';
-import { type PromptAccepted, promptRequestSchema, type PromptRejected } from '../wireSchemas';
+import { type PromptAccepted, promptRequestSchema, type PromptRejected } from '../../../protocol/wireSchemas';
 import { parseListAction } from './listActions';
 
 const interruptSchema = z.looseObject({ prompt_id: z.string().optional() }).optional();

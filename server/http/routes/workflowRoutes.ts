@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../storage/atomicWrite';
 import { userWorkflowsDir } from '../../storage/studioDirs';
 import { sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
-import { uiWorkflowSchema, type WorkflowListItem } from '../wireSchemas';
+import { uiWorkflowSchema, type WorkflowListItem } from '../../../protocol/wireSchemas';
 
 /** Letters, digits, space, `_ - . ( )`; 1–100 characters; no leading dot. `.json` is optional. */
 const NAME_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_ .()-]{0,99}$/u;

@@ -2,7 +2,7 @@
  * Gradient contributions per tensor, summed once: every consumer's rule adds its contribution, and the
  * first read (by the tensor's producer, which the reverse walk reaches after all consumers) emits one Sum.
  */
-import type { GraphFacts } from './shapeInference';
+import type { GraphFacts } from '../shapes/shapeInference';
 import type { GraphOps } from './graphOps';
 
 export class GradientAccumulator {

@@ -4,7 +4,7 @@ import { elementTypeOf } from '../dataTypes';
 import { ort } from '../sessions';
 import { checkGradients, normalRandom, type Feed } from './gradientCheck';
 import { RULE_CASES, TOLERANCES, type Domain, type RuleCase } from './gradientRules.cases';
-import { gradientRules } from './rules';
+import { gradientRules } from './gradientRules';
 import { notDifferentiable } from './rules/types';
 
 function seedOf(name: string): number {

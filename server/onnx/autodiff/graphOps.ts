@@ -8,8 +8,8 @@ import type { GraphBuilder } from '../graphBuilder';
 import type { Attributes } from '../attributes';
 import type { NodeProto } from '../proto';
 import { typedArrayOf, type ElementType } from '../dataTypes';
-import type { GraphFacts } from './shapeInference';
-import { allNumeric, type SymDim } from './symbolicDims';
+import type { GraphFacts } from '../shapes/shapeInference';
+import { allNumeric, type SymDim } from '../shapes/symbolicDims';
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 

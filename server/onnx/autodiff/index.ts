@@ -10,7 +10,7 @@ export {
   type GradientRule,
   type GradientTable,
   type RuleEntry,
-} from './rules';
+} from './gradientRules';
 export type { RuleContext } from './ruleContext';
 export {
   checkGradients,
@@ -18,5 +18,6 @@ export {
   type GradientCheckOptions,
   type GradientComparison,
 } from './gradientCheck';
-export { GraphFacts, type TensorFacts } from './shapeInference';
-export type { SymDim } from './symbolicDims';
+export { GraphFacts } from '../shapes/shapeInference';
+export type { TensorFacts } from '../shapes/shapeTypes';
+export type { SymDim } from '../shapes/symbolicDims';

@@ -6,7 +6,7 @@
  */
 import type { NodeProto } from '../proto';
 import type { ElementType } from '../dataTypes';
-import type { GraphFacts } from './shapeInference';
+import type { GraphFacts } from '../shapes/shapeInference';
 import {
   differentiableInputs,
   notDifferentiable,

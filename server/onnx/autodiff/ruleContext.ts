@@ -7,7 +7,7 @@ import type { NodeProto } from '../proto';
 import type { ElementType } from '../dataTypes';
 import { attrFloat, attrInt, attrInts, attrString } from '../attributes';
 import { GraphOps, type EmitState } from './graphOps';
-import { toNumbers } from './shapeInference';
+import { toNumbers } from '../shapes/constantValues';
 
 /** Callbacks into the vjp walk for one node. */
 export interface NodeLinks {

@@ -5,7 +5,7 @@
 import { onnx, type TensorProto, type ValueInfoProto } from '../proto';
 import { dimsOf } from '../tensorProto';
 import { elementTypeOf, onnxTypeCode, type ElementType } from '../dataTypes';
-import { isPlainParam, type SymDim } from './symbolicDims';
+import { isPlainParam, type SymDim } from '../shapes/symbolicDims';
 
 /** The input with its dims replaced by pinned ones (so onnxruntime sees static shapes too). */
 export function pinInput(

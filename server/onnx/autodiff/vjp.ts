@@ -14,15 +14,16 @@ import {
 } from '../proto';
 import { GraphBuilder } from '../graphBuilder';
 import { typedArrayOf } from '../dataTypes';
-import { GraphFacts } from './shapeInference';
+import { GraphFacts } from '../shapes/shapeInference';
+import { SHAPE_RULES } from '../shapes/shapeRules';
 import { GraphOps, type EmitState } from './graphOps';
 import { RuleContext } from './ruleContext';
 import { analyzePaths } from './pathAnalysis';
 import { differentiableInputs, type GradientTable } from './rules/types';
-import { gradientRules } from './rules';
-import type { SymDim } from './symbolicDims';
+import { gradientRules } from './gradientRules';
+import type { SymDim } from '../shapes/symbolicDims';
 import { pinInput, typedInfo } from './tensorInfo';
-import { pruneDead, topologicalOrder } from './graphOrder';
+import { pruneDead, topologicalOrder } from './onnxNodeOrder';
 import { GradientAccumulator } from './gradientAccumulator';
 
 export interface VjpOptions {
@@ -86,7 +87,7 @@ export function vjp(model: ModelProto, options: VjpOptions): ModelProto {
       );
   }
 
-  const facts = new GraphFacts(graph as GraphProto, opset, options.inputShapes);
+  const facts = new GraphFacts(graph as GraphProto, opset, SHAPE_RULES, options.inputShapes);
   for (const w of wrt) {
     const t = facts.get(w).type;
     if (t && t !== 'float32' && t !== 'float16' && t !== 'float64')

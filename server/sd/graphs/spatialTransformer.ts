@@ -107,8 +107,7 @@ function geglu(b: ModelBuild, x: string, key: string, dim: number): string {
       (d) => transposeRows(d, part * inner, inner, dim),
       [dim, inner],
       `.T${suffix}`,
-      (gb, raw) =>
-        gb.op('Transpose', [sliceRows(gb, raw, part * inner, inner)], { perm: [1, 0] }),
+      (gb, raw) => gb.op('Transpose', [sliceRows(gb, raw, part * inner, inner)], { perm: [1, 0] }),
     );
     const bias = b.w.derived(
       `${projKey}.bias`,

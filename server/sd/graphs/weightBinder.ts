@@ -61,7 +61,14 @@ export class WeightBinder {
 
   /** The weight `key` as an initializer of the given shape (added once, named after the key). */
   tensor(key: string, shape: readonly number[]): string {
-    return this.derived(key, shape, (data) => data, shape, '', (_, raw) => raw);
+    return this.derived(
+      key,
+      shape,
+      (data) => data,
+      shape,
+      '',
+      (_, raw) => raw,
+    );
   }
 
   /** A torch Linear weight [out, in] as the [in, out] right operand of MatMul. */
@@ -78,8 +85,13 @@ export class WeightBinder {
 
   /** A per-channel vector reshaped for broadcasting over NCHW ([C] → [C, 1, 1]). */
   channelVector(key: string, channels: number): string {
-    return this.derived(key, [channels], (data) => data, [channels, 1, 1], '.c11', (g, raw) =>
-      g.op('Reshape', [raw, g.ints([channels, 1, 1])]),
+    return this.derived(
+      key,
+      [channels],
+      (data) => data,
+      [channels, 1, 1],
+      '.c11',
+      (g, raw) => g.op('Reshape', [raw, g.ints([channels, 1, 1])]),
     );
   }
 

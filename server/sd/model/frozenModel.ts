@@ -3,12 +3,12 @@
  * object whatever the source format. Each component's onnxruntime session is created on first use and kept
  * until `release()`; calls take and return plain float32 tensors and convert to whatever element types the
  * graphs declare. Nothing here changes weights: training reads `tokenEmbeddings()` and
- * `modelsForTraining()` and builds its own graphs.
+ * `differentiableComponents()` and builds its own graphs.
  */
 import { createSession, type ModelSession, type ort, type ProviderChoice } from '../../onnx/sessions';
 import type { ClipTokenizer } from '../tokenizer/clipTokenizer';
 import { loadTokenizerForModel, type TokenizerLookup } from '../tokenizer/tokenizerLocation';
-import type { ModelConfigs } from '../weights/loadedModel';
+import type { ModelConfigs } from '../weights/modelWeights';
 import type { ModelFamily } from '../weights/modelFamily';
 import type { ComponentName, ModelComponents, ModelWithBase } from './modelComponents';
 import type { FrozenModelInfo } from './modelInfo';
@@ -39,7 +39,7 @@ export interface LatentMoments {
 }
 
 /** The graphs the trainer needs, as messages plus the folders their external data lives in. */
-export interface TrainingModels {
+export interface DifferentiableComponents {
   /** `inputs_embeds` [B, S, hidden] (and `input_ids` when the graph still reads them) → `last_hidden_state`. */
   readonly textEncoderEmbeds: ModelWithBase;
   /** `sample`, `timestep`, `encoder_hidden_states` → `out_sample`; plain ops only. */
@@ -180,7 +180,7 @@ export class FrozenModel {
   }
 
   /** The text encoder (over embeddings, no pooling) and UNet graphs for the trainer to differentiate. */
-  modelsForTraining(): TrainingModels {
+  differentiableComponents(): DifferentiableComponents {
     return { textEncoderEmbeds: this.components.trainingTextEncoder(), unet: this.components.trainingUNet() };
   }
 

@@ -11,7 +11,7 @@ import type { AttentionKernel } from '../graphs';
 import { checkpointStem } from '../tokenizer/tokenizerLocation';
 import type { ConfigOverrides } from '../weights/configOverrides';
 import { loadCheckpoint } from '../weights/loadCheckpoint';
-import { BuiltComponents } from './builtComponents';
+import { ComponentsFromWeights } from './componentsFromWeights';
 import { contentKey } from './contentKey';
 import { FrozenModel, type SessionSettings } from './frozenModel';
 import { builderVersion, GraphCache, type BuildListener } from './graphCache';
@@ -105,7 +105,7 @@ export async function loadFrozenModel(
       info,
       loaded.configs,
       { ...loaded.configs.scheduler },
-      new BuiltComponents(loaded, cache, attention),
+      new ComponentsFromWeights(loaded, cache, attention),
       settings,
       {
         modelsDir,

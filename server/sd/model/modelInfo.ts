@@ -3,7 +3,7 @@
  * every source format can fill (ONNX exports carry no diffusers configs, so these are read from graphs).
  */
 import type { PredictionType } from '../weights/diffusersConfigs';
-import type { LoadedModel } from '../weights/loadedModel';
+import type { ModelWeights } from '../weights/modelWeights';
 import type { ModelFamily } from '../weights/modelFamily';
 
 /** Where a frozen model came from. */
@@ -39,7 +39,7 @@ export interface FrozenModelInfo {
 }
 
 /** The info of a checkpoint or diffusers folder, from its configs. */
-export function infoFromLoaded(loaded: LoadedModel): FrozenModelInfo {
+export function infoFromLoaded(loaded: ModelWeights): FrozenModelInfo {
   const { unet, vae, textEncoder } = loaded.configs;
   return {
     format: loaded.format,

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { halfToFloat } from '../../onnx/dataTypes';
-import { loadModel, type LoadedModel as LoadedOnnx } from '../../onnx/modelIO';
+import { loadModel, type ModelWeights as LoadedOnnx } from '../../onnx/modelIO';
 import { dimsOf, readTensor } from '../../onnx/tensorProto';
 import { graphOf } from '../../onnx/surgery';
 import { readConfigFile } from '../weights/configFiles';

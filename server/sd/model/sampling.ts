@@ -3,7 +3,7 @@
  * model function, classifier-free guidance over [uncond; cond] batches and ComfyUI's `denoise`, plus the
  * LATENT and NOISE value types and the image ↔ latent conversions of VAEEncode / VAEDecode.
  */
-import type { ImageTensor } from '../../diffusion/imageIO';
+import type { ImageTensor } from '../../image/imageIO';
 import { sample } from '../../diffusion/sample';
 import type { FrozenModel } from './frozenModel';
 import type { Conditioning } from './promptEncoding';

@@ -11,7 +11,7 @@ import {
   unetConfigSchema,
   vaeConfigSchema,
 } from '../weights/diffusersConfigs';
-import type { ModelConfigs } from '../weights/loadedModel';
+import type { ModelConfigs } from '../weights/modelWeights';
 import type { ModelFamily } from '../weights/modelFamily';
 
 /** Entries of the tiny BPE vocabulary (512 byte symbols + 486 merges + BOS + EOS). */

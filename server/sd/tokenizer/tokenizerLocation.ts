@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LoadedModel } from '../weights/loadedModel';
+import type { ModelWeights } from '../weights/modelWeights';
 import type { ModelFamily } from '../weights/modelFamily';
 import { defaultPadToken } from '../weights/modelFamily';
 import { ClipTokenizer } from './clipTokenizer';
@@ -86,7 +86,7 @@ export function loadTokenizerForModel(lookup: TokenizerLookup): ClipTokenizer {
 }
 
 /** The tokenizer of an opened model: its own folder, then models/tokenizers/<name>/, then the shared one. */
-export function tokenizerForModel(model: LoadedModel, modelsDir: string): ClipTokenizer {
+export function tokenizerForModel(model: ModelWeights, modelsDir: string): ClipTokenizer {
   return loadTokenizerForModel({
     modelsDir,
     checkpointPath: model.path,

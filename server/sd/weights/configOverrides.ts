@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { clipTextConfigSchema } from './clipConfigs';
 import { parseConfig } from './configFiles';
 import { schedulerConfigSchema, unetConfigSchema, vaeConfigSchema } from './diffusersConfigs';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 
 /** safetensors metadata key holding a JSON `ConfigOverrides` object. */
 export const CONFIGS_METADATA_KEY = 'inversion_studio.configs';

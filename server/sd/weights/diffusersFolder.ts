@@ -16,7 +16,7 @@ import {
   vaeConfigSchema,
   SD_SCHEDULER_DEFAULTS,
 } from './diffusersConfigs';
-import type { LoadedModel } from './loadedModel';
+import type { ModelWeights } from './modelWeights';
 import { familyFromConfigs } from './modelFamily';
 import {
   clipModelParameterShapes,
@@ -108,7 +108,7 @@ export function isDiffusersFolder(dir: string): boolean {
 }
 
 /** Opens a diffusers SD 1.x / 2.x pipeline folder; weights are checked against the configs. */
-export function openDiffusersFolder(dir: string): LoadedModel {
+export function openDiffusersFolder(dir: string): ModelWeights {
   if (!isDiffusersFolder(dir)) {
     throw new Error(
       `${dir} is not a diffusers pipeline folder: it needs model_index.json or unet/ and text_encoder/ with config.json`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inferLdmConfigs } from './inferConfigs';
 import { LdmKeyMap } from './ldmKeyMap';
 import { ldmLayoutFromNames } from './ldmLayout';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 import { familyFromLdmKeys } from './modelFamily';
 import { ldmShapeIndex, SD15, SD21 } from './realSizeFixtures.test-support';
 

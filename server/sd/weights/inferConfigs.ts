@@ -17,7 +17,7 @@ import {
 } from './diffusersConfigs';
 import type { LdmKeyMap } from './ldmKeyMap';
 import { UNET_PREFIX } from './ldmLayout';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 import { OPENAI_CLIP_PREFIX, OPENCLIP_PREFIX } from './modelFamily';
 
 /** Names and shapes of stored tensors (a SafetensorsFile satisfies it). */

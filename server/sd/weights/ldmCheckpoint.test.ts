@@ -12,7 +12,7 @@ import {
 } from './diffusersConfigs';
 import { writeLdmCheckpoint } from './ldmCheckpointWriter';
 import { loadCheckpoint } from './loadCheckpoint';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 import {
   clipTextParameterShapes,
   unetParameterShapes,

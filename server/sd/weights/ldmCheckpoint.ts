@@ -17,7 +17,7 @@ import type { PredictionType } from './diffusersConfigs';
 import { inferLdmConfigs, populationStd, V_PREDICTION_PROBE, V_PREDICTION_STD } from './inferConfigs';
 import { IGNORED, LdmKeyMap, type Component } from './ldmKeyMap';
 import { ldmLayoutFromNames } from './ldmLayout';
-import type { LoadedModel } from './loadedModel';
+import type { ModelWeights } from './modelWeights';
 import { familyFromLdmKeys } from './modelFamily';
 import { clipTextParameterShapes, unetParameterShapes, vaeParameterShapes } from './parameterShapes';
 import { SafetensorsFile } from './safetensorsFile';
@@ -78,7 +78,7 @@ function detectPrediction(file: SafetensorsFile, family: string): { type: Predic
 }
 
 /** Opens a single-file ldm-layout checkpoint (.safetensors) as diffusers-layout weights plus configs. */
-export function openLdmCheckpoint(file: string, options: LdmOpenOptions = {}): LoadedModel {
+export function openLdmCheckpoint(file: string, options: LdmOpenOptions = {}): ModelWeights {
   const st = SafetensorsFile.open(file);
   try {
     return buildModel(st, options);
@@ -88,7 +88,7 @@ export function openLdmCheckpoint(file: string, options: LdmOpenOptions = {}): L
   }
 }
 
-function buildModel(st: SafetensorsFile, options: LdmOpenOptions): LoadedModel {
+function buildModel(st: SafetensorsFile, options: LdmOpenOptions): ModelWeights {
   const file = st.path;
   const names = st.names();
   const { family, reasons } = familyFromLdmKeys(names);

@@ -6,7 +6,7 @@
 import { CONFIGS_METADATA_KEY } from './configOverrides';
 import { LdmKeyMap, type Component } from './ldmKeyMap';
 import type { LdmLayout } from './ldmLayout';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 import type { ModelFamily } from './modelFamily';
 import { perBlock } from './parameterShapes';
 import { elementCount } from './safetensorsHeader';

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDiffusersFolder, openDiffusersFolder } from './diffusersFolder';
 import { openLdmCheckpoint, type LdmOpenOptions } from './ldmCheckpoint';
-import type { LoadedModel } from './loadedModel';
+import type { ModelWeights } from './modelWeights';
 
 /** Opens `target` (folder or file) as an SD 1.x / 2.x model; errors say what was found and what to do. */
-export function loadCheckpoint(target: string, options: LdmOpenOptions = {}): LoadedModel {
+export function loadCheckpoint(target: string, options: LdmOpenOptions = {}): ModelWeights {
   if (!fs.existsSync(target)) {
     throw new Error(
       `checkpoint ${target} does not exist; put .safetensors files or diffusers folders in models/checkpoints/`,

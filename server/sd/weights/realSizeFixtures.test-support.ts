@@ -13,7 +13,7 @@ import {
 import type { ShapeIndex } from './inferConfigs';
 import { LdmKeyMap, type Component } from './ldmKeyMap';
 import { ldmLayoutFromConfigs } from './ldmCheckpointWriter';
-import type { ModelConfigs } from './loadedModel';
+import type { ModelConfigs } from './modelWeights';
 import type { ModelFamily } from './modelFamily';
 import { clipTextParameterShapes, unetParameterShapes, vaeParameterShapes } from './parameterShapes';
 

@@ -14,7 +14,7 @@ import {
   unetConfigSchema,
   vaeConfigSchema,
 } from '../../sd/weights/diffusersConfigs';
-import type { ModelConfigs } from '../../sd/weights/loadedModel';
+import type { ModelConfigs } from '../../sd/weights/modelWeights';
 import { toyVocabulary } from './toyVocabulary';
 
 /** Image side of the toy world. */

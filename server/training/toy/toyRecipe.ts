@@ -5,7 +5,7 @@
  */
 import { ort, createSession } from '../../onnx/sessions';
 import { addNoise } from '../../diffusion/noiseSchedule';
-import { trainingSchedule, trainingTarget } from '../../diffusion/trainer/trainingTarget';
+import { trainingSchedule, trainingTarget } from '../textualInversion/trainingTarget';
 import { buildTextEncoder, buildVaeEncoder } from '../../sd/graphs';
 import { randomWeights } from '../../sd/tiny/randomWeights';
 import {

@@ -2,7 +2,7 @@
  * Training batches drawn from the shapes world, each a pure function of (seed, step): the same step gives
  * the same images, captions and noise on every machine, which is what makes resumed runs exact.
  */
-import { preprocessForClip } from '../../diffusion/clipPreprocess';
+import { preprocessForClip } from '../../image/clipPreprocess';
 import { GaussianRng } from '../../diffusion/gaussianRng';
 import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
 import { worldSample, type CaptionVocabulary, type WorldSample } from '../../world';

@@ -4,8 +4,8 @@
  * global gradient-norm clip of torch.nn.utils.clip_grad_norm_, and an lr schedule. State is plain data for
  * checkpoints, so a resumed run continues bit for bit.
  */
-import { adamwStep, createAdamWState, type AdamWState } from '../../diffusion/adamw';
-import { lrMultiplier, type LrSchedule } from '../../diffusion/lrSchedule';
+import { adamwStep, createAdamWState, type AdamWState } from '../optimizers/adamw';
+import { lrMultiplier, type LrSchedule } from '../optimizers/lrSchedule';
 import type { Parameter } from './parameterGradientGraph';
 
 export interface WeightOptimizerOptions {

@@ -6,7 +6,7 @@
  */
 import type { RuleContext } from '../ruleContext';
 import type { GradientTable } from './types';
-import { explicitPads, readConvParams, type ConvParams } from '../convParams';
+import { explicitPads, readConvParams, type ConvParams } from '../../shapes/convParams';
 import { gemmConvDataGrad, gemmConvShape, gemmConvWeightGrad } from './convGemmGrads';
 
 const spatialAxes = (rank: number): number[] => Array.from({ length: rank - 2 }, (_, i) => i + 2);
@@ -111,7 +111,7 @@ function biasGrad(c: RuleContext, g: string, rank: number): string {
   return c.reduceSum(g, [0, ...spatialAxes(rank)], false);
 }
 
-export const convRules: GradientTable = {
+export const convRules = {
   Conv: {
     backward(c) {
       const [x, w] = [c.input(0), c.input(1)];
@@ -152,7 +152,7 @@ export const convRules: GradientTable = {
       return [dx, dw, c.needs(2) ? biasGrad(c, g, rank) : undefined];
     },
   },
-};
+} satisfies GradientTable;
 
 /** ConvTranspose's effective pads, resolving output_shape and auto_pad (which need static sizes). */
 function convTransposePads(c: RuleContext, x: string, p: ConvParams): number[] {

@@ -7,8 +7,8 @@
  * With frozen weights the generic ConvTranspose stays: it needs no flipped copy of every kernel.
  */
 import type { RuleContext } from '../ruleContext';
-import type { ConvParams } from '../convParams';
-import { allNumeric } from '../symbolicDims';
+import type { ConvParams } from '../../shapes/convParams';
+import { allNumeric } from '../../shapes/symbolicDims';
 
 const BIG = 2 ** 31 - 1;
 

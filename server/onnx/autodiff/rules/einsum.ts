@@ -4,9 +4,9 @@
  * their gradient is broadcast back; repeated labels within one operand (diagonals) are not supported.
  */
 import type { GradientTable } from './types';
-import { formatEinsum, isBroadcastLabel, parseEinsum } from '../einsumEquation';
+import { formatEinsum, isBroadcastLabel, parseEinsum } from '../../shapes/einsumEquation';
 
-export const einsumRules: GradientTable = {
+export const einsumRules = {
   Einsum: {
     backward(c) {
       const ranks = c.node.input.map((x) => c.rank(x));
@@ -37,4 +37,4 @@ export const einsumRules: GradientTable = {
       });
     },
   },
-};
+} satisfies GradientTable;

@@ -67,7 +67,7 @@ const divide = binary((c, g) => {
 
 const passThrough: GradientRule = { inputs: [0], outputs: [0], backward: (c) => [c.grad()] };
 
-export const elementwiseRules: GradientTable = {
+export const elementwiseRules = {
   Add: binary((c, g) => [c.needs(0) ? g : undefined, c.needs(1) ? g : undefined]),
   Sub: {
     backward(c) {
@@ -131,4 +131,4 @@ export const elementwiseRules: GradientTable = {
       return [c.grad()];
     },
   },
-};
+} satisfies GradientTable;

@@ -26,6 +26,6 @@ function gatherNDBackward(c: RuleContext): string {
   return c.op('ScatterND', [zeros, full, c.grad()], { reduction: 'add' });
 }
 
-export const gatherNDRules: GradientTable = {
+export const gatherNDRules = {
   GatherND: { inputs: [0], backward: (c) => [gatherNDBackward(c)] },
-};
+} satisfies GradientTable;

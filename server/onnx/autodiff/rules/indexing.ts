@@ -6,7 +6,7 @@
 import { onnxTypeCode } from '../../dataTypes';
 import type { RuleContext } from '../ruleContext';
 import type { GradientTable } from './types';
-import { allNumeric } from '../symbolicDims';
+import { allNumeric } from '../../shapes/symbolicDims';
 
 const INT_MAX = 2 ** 31 - 1;
 const range = (n: number): number[] => [...Array(n).keys()];
@@ -160,7 +160,7 @@ function gatherGrad(c: RuleContext): string {
   );
 }
 
-export const indexingRules: GradientTable = {
+export const indexingRules = {
   Slice: {
     inputs: [0],
     backward(c) {
@@ -191,4 +191,4 @@ export const indexingRules: GradientTable = {
       c.op('Trilu', c.hasInput(1) ? [c.grad(), c.input(1)] : [c.grad()], { upper: c.attrInt('upper', 1) }),
     ],
   },
-};
+} satisfies GradientTable;

@@ -59,7 +59,7 @@ function matmulGrads(c: RuleContext): [string | undefined, string | undefined] {
   return [da, db];
 }
 
-export const matmulRules: GradientTable = {
+export const matmulRules = {
   MatMul: { backward: (c) => matmulGrads(c) },
   Gemm: {
     backward(c) {
@@ -90,4 +90,4 @@ export const matmulRules: GradientTable = {
       return [da, db, dc];
     },
   },
-};
+} satisfies GradientTable;

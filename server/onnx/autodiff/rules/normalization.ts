@@ -50,7 +50,7 @@ function rankOf(c: RuleContext, x: string): number {
 /** A per-channel [C] tensor shaped to broadcast over [N, C, S…]. */
 const perChannel = (c: RuleContext, t: string, rank: number): string => c.unsqueeze(t, range(1, rank - 1));
 
-export const normalizationRules: GradientTable = {
+export const normalizationRules = {
   InstanceNormalization: {
     backward(c) {
       const [x, scale] = [c.input(0), c.input(1)];
@@ -142,4 +142,4 @@ export const normalizationRules: GradientTable = {
       ];
     },
   },
-};
+} satisfies GradientTable;

@@ -5,7 +5,7 @@
 import { onnxTypeCode } from '../../dataTypes';
 import type { RuleContext } from '../ruleContext';
 import type { GradientRule, GradientTable } from './types';
-import { dimProduct, type SymDim } from '../symbolicDims';
+import { dimProduct, type SymDim } from '../../shapes/symbolicDims';
 
 /** Reduced axes of the node; undefined means "all axes"; [] with noop_with_empty_axes means none. */
 function reducedAxes(c: RuleContext, inputSince: number): number[] | undefined {
@@ -64,7 +64,7 @@ function reduceRule(
 
 const mul = (c: RuleContext, a: string, b: string): string => c.op('Mul', [a, b]);
 
-export const reductionRules: GradientTable = {
+export const reductionRules = {
   ReduceSum: reduceRule(13, (c, gk) => c.expandLike(gk, c.input(0))),
   ReduceMean: reduceRule(18, (c, gk, r) =>
     c.expandLike(c.op('Div', [gk, reducedCount(c, r.axes)]), c.input(0)),
@@ -81,7 +81,7 @@ export const reductionRules: GradientTable = {
   // the gradient is shared equally among tied extrema
   ReduceMax: reduceRule(18, extremum),
   ReduceMin: reduceRule(18, extremum),
-};
+} satisfies GradientTable;
 
 function extremum(c: RuleContext, gk: string, r: Reduction): string {
   const hit = c.op('Cast', [c.op('Equal', [c.input(0), r.keep(c.output(0))])], {

@@ -78,7 +78,7 @@ function isBlockUpsample(t: Coordinates, s: number): boolean {
   return true;
 }
 
-export const resizeRules: GradientTable = {
+export const resizeRules = {
   Resize: {
     inputs: [0],
     backward(c) {
@@ -143,4 +143,4 @@ export const resizeRules: GradientTable = {
       return [cur];
     },
   },
-};
+} satisfies GradientTable;

@@ -29,7 +29,7 @@ function concatSizes(c: RuleContext, axis: number): number[] | string {
   return c.op('Concat', parts, { axis: 0 });
 }
 
-export const shapeOpRules: GradientTable = {
+export const shapeOpRules = {
   Reshape: reshapeBack,
   Flatten: reshapeBack,
   Squeeze: {
@@ -72,4 +72,4 @@ export const shapeOpRules: GradientTable = {
       return [c.op('Concat', parts as string[], { axis: c.attrInt('axis', 0) })];
     },
   },
-};
+} satisfies GradientTable;

@@ -61,7 +61,7 @@ function gelu(c: RuleContext, g: string, x: string): string {
   return mul(c, g, c.op('Add', [cdf, mul(c, x, pdf)]));
 }
 
-export const unaryMathRules: GradientTable = {
+export const unaryMathRules = {
   Neg: unary((c, g) => c.op('Neg', [g])),
   Sqrt: unary((c, g, _x, y) => c.op('Div', [g, mul(c, y, c.constant(2))])),
   Reciprocal: unary((c, g, _x, y) => c.op('Neg', [mul(c, g, mul(c, y, y))])), // d(1/x) = -1/x² = -y²
@@ -102,33 +102,4 @@ export const unaryMathRules: GradientTable = {
     return mask ? c.op('Where', [mask, g, c.constant(0)]) : g;
   }),
   Gelu: unary((c, g, x) => gelu(c, g, x)),
-  Softmax: {
-    inputs: [0],
-    backward(c) {
-      // dx = y ⊙ (g - Σ(g ⊙ y)) over the softmax axes
-      const y = c.output(0);
-      const g = c.grad();
-      const s = c.reduceSum(mul(c, g, y), softmaxAxes(c), true);
-      return [mul(c, y, c.op('Sub', [g, s]))];
-    },
-  },
-  LogSoftmax: {
-    inputs: [0],
-    backward(c) {
-      // dx = g - softmax(x) · Σg
-      const g = c.grad();
-      const s = c.reduceSum(g, softmaxAxes(c), true);
-      return [c.op('Sub', [g, mul(c, c.op('Exp', [c.output(0)]), s)])];
-    },
-  },
-};
-
-/** Softmax normalises one axis from opset 13; before, every axis from `axis` on (the input coerced to 2-D). */
-function softmaxAxes(c: RuleContext): number[] {
-  const axis = c.attrInt('axis', c.opset >= 13 ? -1 : 1);
-  if (c.opset >= 13) return [axis];
-  const rank = c.rank(c.input(0));
-  if (rank === undefined) c.fail('opset < 13 Softmax needs the input rank, which is unknown');
-  const a = axis < 0 ? axis + rank : axis;
-  return Array.from({ length: rank - a }, (_, i) => a + i);
-}
+} satisfies GradientTable;
