@@ -62,7 +62,7 @@ export const loadImagesFromFolder = defineNode({
         'INT',
         {
           default: 512,
-          min: 64,
+          min: 8,
           max: 4096,
           step: 8,
           tooltip: 'Side of the square each image is cropped and resized to.',

@@ -69,7 +69,14 @@ export const textualInversionTrainer = defineNode({
         'INT',
         { default: 1, min: 1, max: 16, tooltip: 'Vectors per token (more capacity, slower to learn).' },
       ],
-      template: [TEMPLATE_KINDS, { default: 'object', tooltip: 'Caption templates: an object or a style.' }],
+      template: [
+        TEMPLATE_KINDS,
+        {
+          default: 'object',
+          tooltip:
+            'Caption templates: an object, a style, or a shape of the toy shapes world (short captions).',
+        },
+      ],
       steps: ['INT', { default: 1000, min: 1, max: 1_000_000, tooltip: 'Optimizer steps.' }],
       learning_rate: ['FLOAT', { default: 0.005, min: 1e-7, max: 10, step: 0.0001, round: false }],
       batch_size: ['INT', { default: 1, min: 1, max: 64 }],
@@ -77,10 +84,11 @@ export const textualInversionTrainer = defineNode({
         'INT',
         {
           default: 512,
-          min: 64,
+          min: 8,
           max: 2048,
-          step: 64,
-          tooltip: 'Training images are centre-cropped and resized to this square.',
+          step: 8,
+          tooltip:
+            'Training images are centre-cropped and resized to this square (32 for the toy shapes model).',
         },
       ],
       seed: ['INT', { default: 0, min: 0, max: Number.MAX_SAFE_INTEGER, control_after_generate: true }],

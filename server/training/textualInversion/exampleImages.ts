@@ -1,44 +1,26 @@
 /**
- * A few example training images in `input/ti-examples/`, so the shipped training workflows run on a fresh
- * install: a red toy ball on a blue-green backdrop, at four positions and sizes (deterministic PNGs). An
- * existing folder is left as it is, so users may replace the images with their own.
+ * The example training set in `input/ti-examples/`, so the shipped training workflows run on a fresh
+ * install: five renders of the toy world's unnamed shape (the ring no caption of the toy model ever
+ * names), one colour on one background, varied in size and position (deterministic PNGs from a fixed seed).
+ * Textual inversion on the toy model learns a word for it. An existing folder is left as it is, so users
+ * may replace the images with their own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../storage/atomicWrite';
+import { toImageBytes, UNNAMED_SHAPES, worldSample, type Scene } from '../../world';
 
 /** Folder under input/ the shipped training workflows read. */
 export const EXAMPLE_IMAGES_FOLDER = 'ti-examples';
-const SIZE = 128;
-const BALLS: ReadonlyArray<readonly [x: number, y: number, r: number]> = [
-  [64, 64, 34],
-  [48, 72, 28],
-  [80, 56, 30],
-  [60, 80, 24],
-];
+/** What the examples show: the world's unnamed shape, red on white. */
+export const EXAMPLE_CONCEPT = { shape: UNNAMED_SHAPES[0]!, colour: 'red', background: 'white' } as const;
+const COUNT = 5;
+const SEED = 20261203;
 
-/** RGB bytes of example `index`. */
-function examplePixels(index: number): Buffer {
-  const [cx, cy, r] = BALLS[index % BALLS.length]!;
-  const pixels = Buffer.alloc(SIZE * SIZE * 3);
-  for (let y = 0; y < SIZE; y++) {
-    for (let x = 0; x < SIZE; x++) {
-      const o = (y * SIZE + x) * 3;
-      const d = Math.hypot(x - cx, y - cy) / r;
-      if (d <= 1) {
-        const shade = 1 - (0.45 * Math.hypot(x - cx + r / 3, y - cy + r / 3)) / r;
-        pixels[o] = Math.round(230 * shade + 20);
-        pixels[o + 1] = Math.round(60 * shade);
-        pixels[o + 2] = Math.round(40 * shade);
-      } else {
-        pixels[o] = 40 + ((x + index * 7) % 16);
-        pixels[o + 1] = Math.round(90 + (60 * y) / SIZE);
-        pixels[o + 2] = Math.round(150 + (70 * x) / SIZE);
-      }
-    }
-  }
-  return pixels;
+/** The scenes of the example images (for tests and the learning benchmark). */
+export function exampleScenes(): Scene[] {
+  return Array.from({ length: COUNT }, (_, i) => worldSample(SEED, i, EXAMPLE_CONCEPT).scene);
 }
 
 /** Writes the example images unless the folder exists; returns the files written. */
@@ -46,9 +28,12 @@ export async function ensureExampleTrainingImages(inputDir: string): Promise<str
   const dir = path.join(inputDir, EXAMPLE_IMAGES_FOLDER);
   if (fs.existsSync(dir)) return [];
   const written: string[] = [];
-  for (let i = 0; i < BALLS.length; i++) {
-    const file = path.join(dir, `toy-${i + 1}.png`);
-    const png = await sharp(examplePixels(i), { raw: { width: SIZE, height: SIZE, channels: 3 } })
+  for (let i = 0; i < COUNT; i++) {
+    const { image } = worldSample(SEED, i, EXAMPLE_CONCEPT);
+    const file = path.join(dir, `${EXAMPLE_CONCEPT.shape}-${i + 1}.png`);
+    const png = await sharp(Buffer.from(toImageBytes(image.rgb, 3)), {
+      raw: { width: image.size, height: image.size, channels: 3 },
+    })
       .png()
       .toBuffer();
     await writeFileAtomic(file, png);

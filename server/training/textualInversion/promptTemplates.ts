@@ -1,9 +1,10 @@
 /**
  * The caption templates of the textual-inversion recipe (Gal et al. 2022, as diffusers' textual_inversion.py
- * uses them): "object" learns a thing, "style" learns a look. `{}` is replaced by the placeholder string.
+ * uses them): "object" learns a thing, "style" learns a look, "shape" learns a thing of the toy shapes world
+ * in the short captions its small text encoder was trained on. `{}` is replaced by the placeholder string.
  */
 
-export const TEMPLATE_KINDS = ['object', 'style'] as const;
+export const TEMPLATE_KINDS = ['object', 'style', 'shape'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 const OBJECT_TEMPLATES: readonly string[] = [
@@ -58,10 +59,21 @@ const STYLE_TEMPLATES: readonly string[] = [
   'a large painting in the style of {}',
 ];
 
+// the toy world's caption forms (server/world/captions.ts), with the concept where the shape word goes
+const SHAPE_TEMPLATES: readonly string[] = [
+  'a {}',
+  'a small {}',
+  'a large {}',
+  'the {}',
+  'a picture of a {}',
+  'a drawing of a {}',
+];
+
 /** The templates of one kind; throws naming the valid kinds. */
 export function promptTemplates(kind: string): readonly string[] {
   if (kind === 'object') return OBJECT_TEMPLATES;
   if (kind === 'style') return STYLE_TEMPLATES;
+  if (kind === 'shape') return SHAPE_TEMPLATES;
   throw new Error(`unknown template kind "${kind}"; expected one of ${TEMPLATE_KINDS.join(', ')}`);
 }
 

@@ -24,7 +24,7 @@ import type { WeightStepReport } from '../weights/trainWeights';
 /** Step budgets and hyper-parameters of every stage (changing one retrains that stage and those after it). */
 export const TOY_RECIPE = {
   textClip: { steps: 300, batch: 64, lr: 2e-3, warmup: 30, seed: 101 },
-  scoringClip: { steps: 300, batch: 64, lr: 2e-3, warmup: 30, seed: 202 },
+  scoringClip: { steps: 1200, batch: 64, lr: 2e-3, warmup: 60, seed: 202 },
   vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
   unet: { steps: 2000, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */

@@ -79,7 +79,8 @@ export async function trainStage(options: StageOptions): Promise<StageResult> {
       batch: options.batch,
       totalSteps: settings.steps,
       checkpoint: {
-        file: path.join(options.workDir, `${options.name}.checkpoint.safetensors`),
+        // named by the recipe key: a changed recipe starts afresh instead of refusing the old checkpoint
+        file: path.join(options.workDir, `${recipe}.checkpoint.safetensors`),
         every: 50,
         recipe,
       },
