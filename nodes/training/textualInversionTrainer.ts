@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { expectImage } from '../../server/diffusion/imageIO';
 import { LR_SCHEDULE_NAMES } from '../../server/diffusion/lrSchedule';
@@ -16,10 +17,18 @@ import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { expectFrozenModel } from '../../server/sd/model/nodeValues';
 
-/** Folder of a token's checkpoint under output/ (`<cat-toy>` → `textual_inversion/cat-toy`). */
+/**
+ * Folder of a token's checkpoint under output/: a readable slug plus a hash of the exact token
+ * (`<cat-toy>` → `textual_inversion/cat-toy-3f1c…`), so `<probe>`, `probe` and `Probe` never share one.
+ */
 export function trainingFolder(outputDir: string, token: string): string {
-  const slug = token.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'embedding';
-  return path.join(outputDir, 'textual_inversion', slug);
+  const slug =
+    token
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'embedding';
+  const digest = createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+  return path.join(outputDir, 'textual_inversion', `${slug}-${digest}`);
 }
 
 async function previewImage(
@@ -40,7 +49,7 @@ async function previewImage(
 /**
  * Learns a new token from example images with the frozen model (diffusers' textual-inversion recipe),
  * streaming progress, the loss (`ti_loss` events) and preview images; checkpoints under
- * output/textual_inversion/<token>/ so an interrupted run can resume.
+ * output/textual_inversion/<token>-<hash>/ so an interrupted run can resume.
  */
 export const textualInversionTrainer = defineNode({
   type: 'TextualInversionTrainer',
