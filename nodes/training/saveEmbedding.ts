@@ -71,7 +71,7 @@ export const saveEmbedding = defineNode({
     const toModels = inputs.destination === 'embeddings';
     const folder = toModels ? path.join(ctx.dirs.models, 'embeddings') : ctx.dirs.output;
     const step = (embeddings[0] as { step?: unknown }).step;
-    const metadata = typeof step === 'number' ? { step: String(step) } : {};
+    const metadata: Record<string, string> = typeof step === 'number' ? { step: String(step) } : {};
     let saved: string = name;
     if (inputs.overwrite === true) await writeEmbeddingFile(path.join(folder, name), embeddings, metadata);
     else saved = await writeFileUnique(folder, name, encodeEmbeddingFile(embeddings, metadata));
