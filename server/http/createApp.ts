@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { errorHandler } from './httpErrors';
+import { errorHandler, notFoundHandler } from './httpErrors';
 import { originGuard } from './originGuard';
 import { fileRoutes } from './routes/fileRoutes';
 import { historyRoutes } from './routes/historyRoutes';
@@ -45,6 +45,7 @@ export function createApp(services: StudioServices): express.Express {
     });
   }
 
+  app.use(notFoundHandler);
   app.use(errorHandler(services.logError));
   return app;
 }

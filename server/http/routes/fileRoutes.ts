@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { probeImage } from '../../diffusion/imageIO';
 import type { StudioDirs } from '../../engine/nodeDefinition';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 import { isSafeFileName, resolveInside } from '../../storage/safePath';
-import { sendError } from '../httpErrors';
+import { BadRequestBodyError, sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
 import type { UploadResult } from '../wireSchemas';
 
@@ -56,11 +56,23 @@ export function fileRoutes(services: StudioServices): Router {
   const router = Router();
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: services.maxUploadBytes, files: 1 },
+    limits: { fileSize: services.maxUploadBytes, files: 1, fields: 16, parts: 24, fieldSize: 64 * 1024 },
     defParamCharset: 'utf8',
   });
+  const single = upload.single('image');
+  // busboy's own errors ("Unexpected end of form", "Malformed part header", …) are plain Errors: mark them 400
+  const readUpload: RequestHandler = (req, res, next) =>
+    single(req, res, (err: unknown) => {
+      if (!err || (typeof err === 'object' && 'code' in err)) next(err);
+      else
+        next(
+          new BadRequestBodyError(
+            `Malformed multipart body: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+    });
 
-  router.post('/upload/image', upload.single('image'), async (req, res) => {
+  router.post('/upload/image', readUpload, async (req, res) => {
     const file = req.file;
     if (!file) {
       sendError(
