@@ -42,6 +42,8 @@ export interface StudioOptions {
   executionProvider?: ExecutionProviderChoice;
   /** Allow cross-origin requests: true or '*' for any origin, or one origin. Default off (403 on mismatch). */
   enableCorsHeader?: boolean | string;
+  /** Host names served besides loopback names, IP literals and `listen` (`.x.com`: subdomains; `*`: any). */
+  allowedHosts?: readonly string[];
   /** Largest upload / request body in bytes. Default 50 MB. */
   maxUploadBytes?: number;
   /** Serve the built client (client/dist) at `/`. Default false. */
@@ -96,6 +98,7 @@ export const USAGE = `Usage: npm start -- [flags]
   --models-dir DIR          model folders (default ./models)
   --execution-provider P    auto | cuda | cpu (default auto)
   --enable-cors-header [O]  allow cross-origin requests from origin O (default *)
+  --allow-host NAME[,NAME]  also serve requests for these Host names (.example.com: subdomains; *: any)
   --max-upload-size MB      largest upload in MB (default 50)
   --help                    show this help`;
 
@@ -146,6 +149,15 @@ export function parseCliArgs(argv: readonly string[]): StudioOptions & { help?: 
       }
       case '--enable-cors-header':
         options.enableCorsHeader = hasValue ? value() : true;
+        break;
+      case '--allow-host':
+        options.allowedHosts = [
+          ...(options.allowedHosts ?? []),
+          ...value()
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
+        ];
         break;
       case '--max-upload-size': {
         const raw = value();

@@ -21,6 +21,7 @@ import { PromptExecutor } from './engine/promptExecutor';
 import { fromQueueTask, PromptQueue, toQueueTask } from './engine/promptQueue';
 import { PromptWorker } from './engine/promptWorker';
 import { createApp } from './http/createApp';
+import { hostAllowed } from './http/hostGuard';
 import { originMatchesHost } from './http/originGuard';
 import { WsHub } from './http/wsHub';
 import { runStartupTasks } from './startupTasks';
@@ -82,6 +83,8 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
 
   const executor = new PromptExecutor({ registry, dirs, executionProvider });
   const corsOrigin = options.enableCorsHeader === true ? '*' : options.enableCorsHeader || undefined;
+  const host = options.listen ?? '127.0.0.1';
+  const allowedHosts = { listen: host, extra: options.allowedHosts ?? [] };
   hub = new WsHub({
     queueRemaining: () => queue.remaining(),
     currentExecution: () => {
@@ -90,7 +93,8 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
       return { promptId: item.promptId, node: executor.runningNode, clientId };
     },
-    allowUpgrade: (req) => corsOrigin !== undefined || originMatchesHost(req),
+    allowUpgrade: (req) =>
+      hostAllowed(req, allowedHosts) && (corsOrigin !== undefined || originMatchesHost(req)),
   });
   const worker = new PromptWorker(queue, executor, history, hub, logError);
 
@@ -103,6 +107,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     shippedWorkflowsDir: options.workflowsDir ?? path.join(repoRoot, 'workflows'),
     executionProvider,
     corsOrigin,
+    allowedHosts,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     clientDistDir: options.serveClient
       ? (options.clientDistDir ?? path.join(repoRoot, 'client', 'dist'))
@@ -112,7 +117,6 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   });
   const server: Server = createServer(app);
   hub.attach(server);
-  const host = options.listen ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {

@@ -1,7 +1,8 @@
-/** The express app: origin guard, JSON bodies, every route under both `/x` and `/api/x`, the client. */
+/** The express app: host and origin guards, JSON bodies, every route under both `/x` and `/api/x`, the client. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
+import { hostGuard } from './hostGuard';
 import { errorHandler, notFoundHandler } from './httpErrors';
 import { originGuard } from './originGuard';
 import { fileRoutes } from './routes/fileRoutes';
@@ -14,6 +15,7 @@ import type { StudioServices } from './services';
 export function createApp(services: StudioServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(hostGuard(services.allowedHosts));
   app.use(originGuard(services.corsOrigin));
   // Any non-multipart body is JSON, whatever its content-type: ComfyUI's example scripts POST /prompt with
   // urllib's default form content-type, and ComfyUI parses it as JSON anyway.

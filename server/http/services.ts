@@ -4,6 +4,7 @@ import type { NodeRegistry } from '../engine/nodeRegistry';
 import type { PromptExecutor } from '../engine/promptExecutor';
 import type { PromptQueue } from '../engine/promptQueue';
 import type { HistoryStore } from '../storage/historyStore';
+import type { HostAllowList } from './hostGuard';
 
 export interface StudioServices {
   registry: NodeRegistry;
@@ -16,6 +17,8 @@ export interface StudioServices {
   executionProvider: ExecutionProvider;
   /** `--enable-cors-header` value, or undefined. */
   corsOrigin: string | undefined;
+  /** Host names served besides loopback names and IP literals (DNS-rebinding guard). */
+  allowedHosts: HostAllowList;
   maxUploadBytes: number;
   /** Built client to serve at `/`, or undefined to serve no client. */
   clientDistDir: string | undefined;
