@@ -3,6 +3,7 @@ import { defineNode } from '../../server/engine/nodeDefinition';
 import { encodeEmbeddingFile, writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import { expectEmbeddings } from '../../server/sd/model/nodeValues';
 import { isSafeFileName } from '../../server/storage/safePath';
+import { savedFilesExist } from '../../server/storage/savedFiles';
 import { writeFileUnique } from '../../server/storage/uniqueFile';
 
 export const EMBEDDING_DESTINATIONS = ['embeddings', 'output'] as const;
@@ -64,6 +65,7 @@ export const saveEmbedding = defineNode({
       return (error as Error).message;
     }
   },
+  cachedResultValid: (result, _inputs, ctx) => savedFilesExist(ctx.dirs, result.ui?.embeddings),
   execute: async (inputs, ctx) => {
     const embeddings = expectEmbeddings(inputs.embedding, 'embedding');
     if (embeddings.length === 0) throw new Error('input "embedding" holds no embedding to save');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expectImage } from '../../server/diffusion/imageIO';
 import { LR_SCHEDULE_NAMES } from '../../server/diffusion/lrSchedule';
@@ -12,7 +13,12 @@ import {
 import { renderTrainingPreview } from '../../server/diffusion/trainer/trainingPreview';
 import { trainingModelsFromFrozen } from '../../server/diffusion/trainer/trainingModels';
 import { TrainingRun, type StepReport } from '../../server/diffusion/trainer/trainingRun';
-import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
+import {
+  defineNode,
+  type ExecutionContext,
+  ExecutionInterruptedError,
+  type PreviewImage,
+} from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { expectFrozenModel } from '../../server/sd/model/nodeValues';
@@ -134,6 +140,11 @@ export const textualInversionTrainer = defineNode({
     }
     return true;
   },
+  // a cached run whose checkpoint folder was deleted trains again
+  cachedResultValid: async (_result, inputs, ctx) =>
+    (await stat(path.join(trainingFolder(ctx.dirs.output, String(inputs.token)), 'checkpoint.json')).catch(
+      () => null,
+    )) !== null,
   execute: async (inputs, ctx) => {
     const unet = expectFrozenModel(inputs.model, 'model');
     const text = expectFrozenModel(inputs.clip, 'clip');
@@ -189,7 +200,8 @@ export const textualInversionTrainer = defineNode({
       const embedding = await run.run({ signal: ctx.signal, onStep });
       return { outputs: [embedding], ui: { loss: [...run.lossHistory] } };
     } catch (error) {
-      ctx.throwIfInterrupted();
+      // the loss curve so far stays in history with the checkpoint
+      if (ctx.signal.aborted) throw new ExecutionInterruptedError(undefined, { loss: [...run.lossHistory] });
       throw error;
     }
   },
