@@ -44,6 +44,8 @@ export interface StudioOptions {
   enableCorsHeader?: boolean | string;
   /** Host names served besides loopback names, IP literals and `listen` (`.x.com`: subdomains; `*`: any). */
   allowedHosts?: readonly string[];
+  /** Largest tensor a node may allocate, in pixels × batch × channels. Default 8192² × 4. */
+  maxPixels?: number;
   /** Largest upload / request body in bytes. Default 50 MB. */
   maxUploadBytes?: number;
   /** Serve the built client (client/dist) at `/`. Default false. */
@@ -100,6 +102,8 @@ export const USAGE = `Usage: npm start -- [flags]
   --enable-cors-header [O]  allow cross-origin requests from origin O (default *)
   --allow-host NAME[,NAME]  also serve requests for these Host names (.example.com: subdomains; *: any)
   --max-upload-size MB      largest upload in MB (default 50)
+  --max-pixels N            largest image tensor a prompt may ask for, pixels × batch × channels
+                            (default 268435456 = 8192 × 8192 × 4); checked before anything runs
   --help                    show this help`;
 
 /** Parses `npm start` flags. Throws with the usage text on a bad flag or value. */
@@ -165,6 +169,13 @@ export function parseCliArgs(argv: readonly string[]): StudioOptions & { help?: 
         if (!Number.isFinite(mb) || mb <= 0)
           fail(`--max-upload-size ${raw}: expected a positive number of megabytes`);
         options.maxUploadBytes = Math.round(mb * 1024 * 1024);
+        break;
+      }
+      case '--max-pixels': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n <= 0) fail(`--max-pixels ${raw}: expected a positive integer`);
+        options.maxPixels = n;
         break;
       }
       case '--help':

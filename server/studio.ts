@@ -59,6 +59,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
 
   const registry = new NodeRegistry([...(options.nodes ?? nodeDefinitions), ...(options.extraNodes ?? [])], {
     dirs,
+    maxPixels: options.maxPixels,
   });
   const logError = (err: unknown): void => log.error(err instanceof Error ? err.message : String(err), err);
   const history = await HistoryStore.open(path.join(dataDir, 'history.jsonl'), {

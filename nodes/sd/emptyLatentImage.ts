@@ -15,6 +15,8 @@ export const emptyLatentImage = defineNode({
     },
   },
   outputs: [{ type: 'LATENT' }],
+  // budgeted as the RGB images the latents decode to
+  tensorValues: (inputs) => Number(inputs.width) * Number(inputs.height) * Number(inputs.batch_size) * 3,
   validateInputs: (inputs) =>
     Number(inputs.width) % 8 === 0 && Number(inputs.height) % 8 === 0
       ? true

@@ -114,6 +114,11 @@ export interface NodeDefinition {
    */
   isChanged?(inputs: Record<string, unknown>, ctx: ExecutionContext): unknown | Promise<unknown>;
   /**
+   * Values (pixels × batch × channels) of the largest tensor the node allocates, from its validated literal
+   * inputs; validation refuses the prompt when it exceeds the studio's `--max-pixels` budget.
+   */
+  tensorValues?(inputs: Record<string, unknown>, ctx: ComboContext | undefined): number | Promise<number>;
+  /**
    * Asked before a cached result is reused, with the node's literal inputs: false when what the node made
    * is gone (a deleted checkpoint or saved file), and the node and its descendants run again.
    */

@@ -205,7 +205,12 @@ export class PromptExecutor {
         });
       }
     } finally {
-      this.cache.retainOnly(new Set(signatures.values()));
+      // a failed prompt keeps only what was cached before it: its own intermediates are freed
+      const kept =
+        outcome.status === 'error'
+          ? outcome.cached.map((id) => signatures.get(id))
+          : [...signatures.values()];
+      this.cache.retainOnly(new Set(kept.filter((s): s is string => s !== undefined)));
       this.running = null;
     }
     return outcome;
