@@ -62,6 +62,8 @@ export interface StudioOptions {
   runStartupTasks?: boolean;
   /** History entries kept. Default 10000. */
   maxHistoryEntries?: number;
+  /** JSON bytes of history kept (oldest entries go first). Default 256 MB. */
+  maxHistoryBytes?: number;
   logger?: StudioLogger;
 }
 
@@ -102,6 +104,8 @@ export const USAGE = `Usage: npm start -- [flags]
   --enable-cors-header [O]  allow cross-origin requests from origin O (default *)
   --allow-host NAME[,NAME]  also serve requests for these Host names (.example.com: subdomains; *: any)
   --max-upload-size MB      largest upload in MB (default 50)
+  --max-history-items N     history entries kept (default 10000)
+  --max-history-size MB     history kept, in MB of JSON; oldest entries go first (default 256)
   --max-pixels N            largest image tensor a prompt may ask for, pixels × batch × channels
                             (default 268435456 = 8192 × 8192 × 4); checked before anything runs
   --help                    show this help`;
@@ -169,6 +173,22 @@ export function parseCliArgs(argv: readonly string[]): StudioOptions & { help?: 
         if (!Number.isFinite(mb) || mb <= 0)
           fail(`--max-upload-size ${raw}: expected a positive number of megabytes`);
         options.maxUploadBytes = Math.round(mb * 1024 * 1024);
+        break;
+      }
+      case '--max-history-items': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n <= 0)
+          fail(`--max-history-items ${raw}: expected a positive integer`);
+        options.maxHistoryEntries = n;
+        break;
+      }
+      case '--max-history-size': {
+        const raw = value();
+        const mb = Number(raw);
+        if (!Number.isFinite(mb) || mb <= 0)
+          fail(`--max-history-size ${raw}: expected a positive number of megabytes`);
+        options.maxHistoryBytes = Math.round(mb * 1024 * 1024);
         break;
       }
       case '--max-pixels': {

@@ -64,6 +64,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   const logError = (err: unknown): void => log.error(err instanceof Error ? err.message : String(err), err);
   const history = await HistoryStore.open(path.join(dataDir, 'history.jsonl'), {
     maxEntries: options.maxHistoryEntries,
+    maxBytes: options.maxHistoryBytes,
     onError: logError,
   });
   if (history.skippedLines > 0) log.warn(`history.jsonl: skipped ${history.skippedLines} unreadable line(s)`);
