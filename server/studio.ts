@@ -98,7 +98,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     allowUpgrade: (req) =>
       hostAllowed(req, allowedHosts) && (corsOrigin !== undefined || originMatchesHost(req)),
   });
-  const worker = new PromptWorker(queue, executor, history, hub, logError);
+  const worker = new PromptWorker(queue, executor, history, hub, logError, (line) => log.error(line));
 
   const app = createApp({
     registry,

@@ -42,7 +42,13 @@ export const loadImage = defineNode({
       .update(await readFile(inputPath(ctx.dirs, inputs.image)))
       .digest('hex'),
   execute: async (inputs, ctx) => {
-    const { image, mask } = await decodeImageWithMask(await readFile(inputPath(ctx.dirs, inputs.image)));
-    return { outputs: [image, mask] };
+    const bytes = await readFile(inputPath(ctx.dirs, inputs.image));
+    const decoded = await decodeImageWithMask(bytes).catch((err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(
+        `image "${String(inputs.image)}" in the input folder could not be decoded (${reason}); replace it with a valid PNG, JPEG or WebP file`,
+      );
+    });
+    return { outputs: [decoded.image, decoded.mask] };
   },
 });
