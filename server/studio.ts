@@ -24,6 +24,7 @@ import { createApp } from './http/createApp';
 import { hostAllowed } from './http/hostGuard';
 import { originMatchesHost } from './http/originGuard';
 import { WsHub } from './http/wsHub';
+import { LogBuffer, teeLogger } from './logBuffer';
 import { runStartupTasks } from './startupTasks';
 import { HistoryStore } from './storage/historyStore';
 import { QueueStore } from './storage/queueStore';
@@ -50,7 +51,8 @@ export interface Studio {
 const VERSION = '0.1.0';
 
 export async function startStudio(options: StudioOptions = {}): Promise<Studio> {
-  const log = options.logger ?? consoleLogger;
+  const logs = new LogBuffer();
+  const log = teeLogger(options.logger ?? consoleLogger, logs);
   const dataDir = path.resolve(options.dataDir ?? 'data');
   const dirs = resolveStudioDirs(dataDir, options.modelsDir ?? 'models');
   const executionProvider = resolveExecutionProvider(options.executionProvider ?? 'auto');
@@ -115,6 +117,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       ? (options.clientDistDir ?? path.join(repoRoot, 'client', 'dist'))
       : undefined,
     version: VERSION,
+    logs,
     logError,
   });
   const server: Server = createServer(app);

@@ -4,6 +4,7 @@ import type { NodeRegistry } from '../engine/nodeRegistry';
 import type { PromptExecutor } from '../engine/promptExecutor';
 import type { PromptQueue } from '../engine/promptQueue';
 import type { HistoryStore } from '../storage/historyStore';
+import type { LogBuffer } from '../logBuffer';
 import type { HostAllowList } from './hostGuard';
 
 export interface StudioServices {
@@ -23,5 +24,7 @@ export interface StudioServices {
   /** Built client to serve at `/`, or undefined to serve no client. */
   clientDistDir: string | undefined;
   version: string;
+  /** Recent log lines (`/internal/logs`). */
+  logs: LogBuffer;
   logError(err: unknown): void;
 }
