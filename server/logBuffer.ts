@@ -15,13 +15,17 @@ export class LogBuffer {
   private readonly lines: LogEntry[] = [];
   private bytes = 0;
 
+  /** `redact`: absolute folders shown as their label (`<data-dir>`), so the routes reveal no server paths. */
   constructor(
+    private readonly redact: readonly (readonly [folder: string, label: string])[] = [],
     private readonly maxLines = 1000,
     private readonly maxBytes = 1024 * 1024,
   ) {}
 
   push(level: string, message: string): void {
-    const entry = { t: new Date().toISOString(), m: `${level}: ${message.slice(0, 4096)}\n` };
+    let text = message.slice(0, 4096);
+    for (const [folder, label] of this.redact) text = text.replaceAll(folder, label);
+    const entry = { t: new Date().toISOString(), m: `${level}: ${text}\n` };
     this.lines.push(entry);
     this.bytes += entry.m.length;
     while (this.lines.length > this.maxLines || this.bytes > this.maxBytes) {

@@ -51,10 +51,14 @@ export interface Studio {
 const VERSION = '0.1.0';
 
 export async function startStudio(options: StudioOptions = {}): Promise<Studio> {
-  const logs = new LogBuffer();
-  const log = teeLogger(options.logger ?? consoleLogger, logs);
   const dataDir = path.resolve(options.dataDir ?? 'data');
   const dirs = resolveStudioDirs(dataDir, options.modelsDir ?? 'models');
+  const logs = new LogBuffer([
+    [dataDir, '<data-dir>'],
+    [dirs.models, '<models-dir>'],
+    [repoRoot, '<studio>'],
+  ]);
+  const log = teeLogger(options.logger ?? consoleLogger, logs);
   const executionProvider = resolveExecutionProvider(options.executionProvider ?? 'auto');
   await prepareStudioDirs(dirs);
   if (options.runStartupTasks ?? true) await runStartupTasks({ dirs, executionProvider, log });
