@@ -10,6 +10,7 @@ import { imageScale } from './image/imageScale';
 import { loadImage } from './image/loadImage';
 import { previewImage } from './image/previewImage';
 import { saveImage } from './image/saveImage';
+import { saveImageWebsocket } from './image/saveImageWebsocket';
 import { clipScoreModelLoader } from './scoring/clipLoader';
 import { clipScore } from './scoring/clipScore';
 import { checkpointLoaderSimple } from './sd/checkpointLoaderSimple';
@@ -28,6 +29,7 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   // image
   loadImage,
   saveImage,
+  saveImageWebsocket,
   previewImage,
   emptyImage,
   imageScale,

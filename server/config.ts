@@ -42,6 +42,10 @@ export interface StudioOptions {
   executionProvider?: ExecutionProviderChoice;
   /** Allow cross-origin requests: true or '*' for any origin, or one origin. Default off (403 on mismatch). */
   enableCorsHeader?: boolean | string;
+  /** Host names served besides loopback names, IP literals and `listen` (`.x.com`: subdomains; `*`: any). */
+  allowedHosts?: readonly string[];
+  /** Largest tensor a node may allocate, in pixels × batch × channels. Default 8192² × 4. */
+  maxPixels?: number;
   /** Largest upload / request body in bytes. Default 50 MB. */
   maxUploadBytes?: number;
   /** Serve the built client (client/dist) at `/`. Default false. */
@@ -58,6 +62,8 @@ export interface StudioOptions {
   runStartupTasks?: boolean;
   /** History entries kept. Default 10000. */
   maxHistoryEntries?: number;
+  /** JSON bytes of history kept (oldest entries go first). Default 256 MB. */
+  maxHistoryBytes?: number;
   logger?: StudioLogger;
 }
 
@@ -96,7 +102,12 @@ export const USAGE = `Usage: npm start -- [flags]
   --models-dir DIR          model folders (default ./models)
   --execution-provider P    auto | cuda | cpu (default auto)
   --enable-cors-header [O]  allow cross-origin requests from origin O (default *)
+  --allow-host NAME[,NAME]  also serve requests for these Host names (.example.com: subdomains; *: any)
   --max-upload-size MB      largest upload in MB (default 50)
+  --max-history-items N     history entries kept (default 10000)
+  --max-history-size MB     history kept, in MB of JSON; oldest entries go first (default 256)
+  --max-pixels N            largest image tensor a prompt may ask for, pixels × batch × channels
+                            (default 268435456 = 8192 × 8192 × 4); checked before anything runs
   --help                    show this help`;
 
 /** Parses `npm start` flags. Throws with the usage text on a bad flag or value. */
@@ -147,12 +158,44 @@ export function parseCliArgs(argv: readonly string[]): StudioOptions & { help?: 
       case '--enable-cors-header':
         options.enableCorsHeader = hasValue ? value() : true;
         break;
+      case '--allow-host':
+        options.allowedHosts = [
+          ...(options.allowedHosts ?? []),
+          ...value()
+            .split(',')
+            .map((h) => h.trim())
+            .filter(Boolean),
+        ];
+        break;
       case '--max-upload-size': {
         const raw = value();
         const mb = Number(raw);
         if (!Number.isFinite(mb) || mb <= 0)
           fail(`--max-upload-size ${raw}: expected a positive number of megabytes`);
         options.maxUploadBytes = Math.round(mb * 1024 * 1024);
+        break;
+      }
+      case '--max-history-items': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n <= 0)
+          fail(`--max-history-items ${raw}: expected a positive integer`);
+        options.maxHistoryEntries = n;
+        break;
+      }
+      case '--max-history-size': {
+        const raw = value();
+        const mb = Number(raw);
+        if (!Number.isFinite(mb) || mb <= 0)
+          fail(`--max-history-size ${raw}: expected a positive number of megabytes`);
+        options.maxHistoryBytes = Math.round(mb * 1024 * 1024);
+        break;
+      }
+      case '--max-pixels': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isSafeInteger(n) || n <= 0) fail(`--max-pixels ${raw}: expected a positive integer`);
+        options.maxPixels = n;
         break;
       }
       case '--help':

@@ -21,8 +21,10 @@ import { PromptExecutor } from './engine/promptExecutor';
 import { fromQueueTask, PromptQueue, toQueueTask } from './engine/promptQueue';
 import { PromptWorker } from './engine/promptWorker';
 import { createApp } from './http/createApp';
+import { hostAllowed } from './http/hostGuard';
 import { originMatchesHost } from './http/originGuard';
 import { WsHub } from './http/wsHub';
+import { LogBuffer, teeLogger } from './logBuffer';
 import { runStartupTasks } from './startupTasks';
 import { HistoryStore } from './storage/historyStore';
 import { QueueStore } from './storage/queueStore';
@@ -49,19 +51,26 @@ export interface Studio {
 const VERSION = '0.1.0';
 
 export async function startStudio(options: StudioOptions = {}): Promise<Studio> {
-  const log = options.logger ?? consoleLogger;
   const dataDir = path.resolve(options.dataDir ?? 'data');
   const dirs = resolveStudioDirs(dataDir, options.modelsDir ?? 'models');
+  const logs = new LogBuffer([
+    [dataDir, '<data-dir>'],
+    [dirs.models, '<models-dir>'],
+    [repoRoot, '<studio>'],
+  ]);
+  const log = teeLogger(options.logger ?? consoleLogger, logs);
   const executionProvider = resolveExecutionProvider(options.executionProvider ?? 'auto');
   await prepareStudioDirs(dirs);
   if (options.runStartupTasks ?? true) await runStartupTasks({ dirs, executionProvider, log });
 
   const registry = new NodeRegistry([...(options.nodes ?? nodeDefinitions), ...(options.extraNodes ?? [])], {
     dirs,
+    maxPixels: options.maxPixels,
   });
   const logError = (err: unknown): void => log.error(err instanceof Error ? err.message : String(err), err);
   const history = await HistoryStore.open(path.join(dataDir, 'history.jsonl'), {
     maxEntries: options.maxHistoryEntries,
+    maxBytes: options.maxHistoryBytes,
     onError: logError,
   });
   if (history.skippedLines > 0) log.warn(`history.jsonl: skipped ${history.skippedLines} unreadable line(s)`);
@@ -82,6 +91,8 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
 
   const executor = new PromptExecutor({ registry, dirs, executionProvider });
   const corsOrigin = options.enableCorsHeader === true ? '*' : options.enableCorsHeader || undefined;
+  const host = options.listen ?? '127.0.0.1';
+  const allowedHosts = { listen: host, extra: options.allowedHosts ?? [] };
   hub = new WsHub({
     queueRemaining: () => queue.remaining(),
     currentExecution: () => {
@@ -90,9 +101,10 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
       return { promptId: item.promptId, node: executor.runningNode, clientId };
     },
-    allowUpgrade: (req) => corsOrigin !== undefined || originMatchesHost(req),
+    allowUpgrade: (req) =>
+      hostAllowed(req, allowedHosts) && (corsOrigin !== undefined || originMatchesHost(req)),
   });
-  const worker = new PromptWorker(queue, executor, history, hub, logError);
+  const worker = new PromptWorker(queue, executor, history, hub, logError, (line) => log.error(line));
 
   const app = createApp({
     registry,
@@ -103,16 +115,17 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     shippedWorkflowsDir: options.workflowsDir ?? path.join(repoRoot, 'workflows'),
     executionProvider,
     corsOrigin,
+    allowedHosts,
     maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     clientDistDir: options.serveClient
       ? (options.clientDistDir ?? path.join(repoRoot, 'client', 'dist'))
       : undefined,
     version: VERSION,
+    logs,
     logError,
   });
   const server: Server = createServer(app);
   hub.attach(server);
-  const host = options.listen ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_PORT, host, () => {

@@ -16,6 +16,7 @@ export const emptyImage = defineNode({
     },
   },
   outputs: [{ type: 'IMAGE' }],
+  tensorValues: (inputs) => Number(inputs.width) * Number(inputs.height) * Number(inputs.batch_size) * 3,
   execute: (inputs) => {
     const [width, height, batch, color] = [inputs.width, inputs.height, inputs.batch_size, inputs.color].map(
       Number,

@@ -24,6 +24,11 @@ export const imageScale = defineNode({
     },
   },
   outputs: [{ type: 'IMAGE' }],
+  // per image of the batch; a 0 side follows the input's aspect ratio, so it is budgeted as a square
+  tensorValues: (inputs) => {
+    const [w, h] = [Number(inputs.width), Number(inputs.height)];
+    return (w || h) * (h || w) * 3;
+  },
   execute: (inputs) => {
     const image = expectImage(inputs.image, 'image');
     const [, h, w] = image.shape;

@@ -1,6 +1,7 @@
 import { expectImage } from '../../server/image/imageIO';
 import { defineNode } from '../../server/engine/nodeDefinition';
 import { promptMetadataTexts, saveImageBatch } from '../../server/image/imageOutputs';
+import { savedFilesExist } from '../../server/storage/savedFiles';
 
 /** Saves PNGs into output/ with the prompt and workflow embedded, named `<prefix>_00001_.png`. */
 export const saveImage = defineNode({
@@ -21,6 +22,7 @@ export const saveImage = defineNode({
     hidden: { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' },
   },
   outputs: [],
+  cachedResultValid: (result, _inputs, ctx) => savedFilesExist(ctx.dirs, result.ui?.images),
   execute: async (inputs, ctx) => {
     const images = expectImage(inputs.images, 'images');
     const refs = await saveImageBatch(images, {

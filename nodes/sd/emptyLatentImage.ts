@@ -1,7 +1,7 @@
 import { defineNode } from '../../server/engine/nodeDefinition';
 import { emptyLatent } from '../../server/sd/model/sampling';
 
-/** A batch of zero latents for width × height images (4 channels, 1/8 of the image size). */
+/** A batch of zero latents for width × height images (4 channels, 1/8 of the image size, rounded down). */
 export const emptyLatentImage = defineNode({
   type: 'EmptyLatentImage',
   displayName: 'Empty Latent Image',
@@ -15,11 +15,16 @@ export const emptyLatentImage = defineNode({
     },
   },
   outputs: [{ type: 'LATENT' }],
-  validateInputs: (inputs) =>
-    Number(inputs.width) % 8 === 0 && Number(inputs.height) % 8 === 0
-      ? true
-      : `width ${String(inputs.width)} and height ${String(inputs.height)} must be multiples of 8`,
+  // budgeted as the RGB images the latents decode to
+  tensorValues: (inputs) => Number(inputs.width) * Number(inputs.height) * Number(inputs.batch_size) * 3,
+  // like ComfyUI, a size that is not a multiple of 8 is rounded down (width 60 → 56)
   execute: (inputs) => ({
-    outputs: [emptyLatent(Number(inputs.width), Number(inputs.height), Number(inputs.batch_size))],
+    outputs: [
+      emptyLatent(
+        Math.floor(Number(inputs.width) / 8) * 8,
+        Math.floor(Number(inputs.height) / 8) * 8,
+        Number(inputs.batch_size),
+      ),
+    ],
   }),
 });

@@ -13,6 +13,12 @@ async function latentPreview(denoised: Float32Array, shape: readonly number[]): 
 }
 
 /** Denoises latents with the checkpoint's UNet (classifier-free guidance), reporting every step with a preview. */
+/** A seed as the sampler's RNG takes it: exact up to 2^53, then the double's value modulo 2^64. */
+function seedBits(seed: unknown): number | bigint {
+  const n = Number(seed);
+  return Number.isSafeInteger(n) ? n : BigInt.asUintN(64, BigInt(Math.trunc(n)));
+}
+
 export const kSampler = defineNode({
   type: 'KSampler',
   displayName: 'KSampler',
@@ -27,7 +33,8 @@ export const kSampler = defineNode({
         {
           default: 0,
           min: 0,
-          max: Number.MAX_SAFE_INTEGER,
+          // ComfyUI's 0xffffffffffffffff; as a double it is 2^64, and JSON carries no more precision
+          max: 2 ** 64 - 1,
           control_after_generate: true,
           tooltip: 'Seed of the noise.',
         },
@@ -70,7 +77,7 @@ export const kSampler = defineNode({
       positive: expectConditioning(inputs.positive, 'positive'),
       negative: expectConditioning(inputs.negative, 'negative'),
       latent,
-      seed: Number(inputs.seed),
+      seed: seedBits(inputs.seed),
       steps: Number(inputs.steps),
       cfg: Number(inputs.cfg),
       samplerName: String(inputs.sampler_name),

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
+import { encodeEmbeddingFile, writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import { expectEmbeddings } from '../nodeValues';
 import { isSafeFileName } from '../../server/storage/safePath';
+import { savedFilesExist } from '../../server/storage/savedFiles';
+import { writeFileUnique } from '../../server/storage/uniqueFile';
 
 export const EMBEDDING_DESTINATIONS = ['embeddings', 'output'] as const;
 
@@ -24,14 +26,15 @@ export function defaultEmbeddingName(token: string): string {
 
 /**
  * Saves an EMBEDDING as diffusers' textual_inversion.py does ({"<token>": float32[n, dim]}, metadata
- * format=pt), atomically, into models/embeddings/ (usable as `embedding:NAME` in prompts) or output/.
+ * format=pt), atomically, into models/embeddings/ (usable as `embedding:NAME` in prompts) or output/. An
+ * existing file is only replaced with `overwrite` on; otherwise the name gets a counter (`NAME_00001`).
  */
 export const saveEmbedding = defineNode({
   type: 'SaveEmbedding',
   displayName: 'Save Embedding',
   category: 'training',
   description:
-    'Writes the learned token as a .safetensors embedding (diffusers layout), replacing a file of the same name.',
+    'Writes the learned token as a .safetensors embedding (diffusers layout); an existing file gets a numbered sibling unless overwrite is on.',
   outputNode: true,
   inputs: {
     required: {
@@ -45,6 +48,12 @@ export const saveEmbedding = defineNode({
         { default: 'embeddings', tooltip: 'models/embeddings/ (for prompts) or output/.' },
       ],
     },
+    optional: {
+      overwrite: [
+        'BOOLEAN',
+        { default: false, tooltip: 'Replace an existing file of that name (off: save as NAME_00001 …).' },
+      ],
+    },
   },
   outputs: [],
   validateInputs: (inputs) => {
@@ -56,6 +65,7 @@ export const saveEmbedding = defineNode({
       return (error as Error).message;
     }
   },
+  cachedResultValid: (result, _inputs, ctx) => savedFilesExist(ctx.dirs, result.ui?.embeddings),
   execute: async (inputs, ctx) => {
     const embeddings = expectEmbeddings(inputs.embedding, 'embedding');
     if (embeddings.length === 0) throw new Error('input "embedding" holds no embedding to save');
@@ -63,17 +73,14 @@ export const saveEmbedding = defineNode({
     const toModels = inputs.destination === 'embeddings';
     const folder = toModels ? path.join(ctx.dirs.models, 'embeddings') : ctx.dirs.output;
     const step = (embeddings[0] as { step?: unknown }).step;
-    await writeEmbeddingFile(
-      path.join(folder, name),
-      embeddings,
-      typeof step === 'number' ? { step: String(step) } : {},
-    );
-    const saved = embeddings.map((e) => ({ token: e.token, num_vectors: e.numVectors, dim: e.dim }));
+    const metadata: Record<string, string> = typeof step === 'number' ? { step: String(step) } : {};
+    let saved: string = name;
+    if (inputs.overwrite === true) await writeEmbeddingFile(path.join(folder, name), embeddings, metadata);
+    else saved = await writeFileUnique(folder, name, encodeEmbeddingFile(embeddings, metadata));
+    const tokens = embeddings.map((e) => ({ token: e.token, num_vectors: e.numVectors, dim: e.dim }));
     return {
       ui: {
-        embeddings: [
-          { filename: name, subfolder: '', type: toModels ? 'embeddings' : 'output', tokens: saved },
-        ],
+        embeddings: [{ filename: saved, subfolder: '', type: toModels ? 'embeddings' : 'output', tokens }],
       },
     };
   },

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expectImage } from '../../server/image/imageIO';
 import { LR_SCHEDULE_NAMES } from '../../server/training/optimizers/lrSchedule';
@@ -11,15 +13,28 @@ import {
 import { renderTrainingPreview } from '../../server/training/textualInversion/trainingPreview';
 import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { TrainingRun, type StepReport } from '../../server/training/textualInversion/trainingRun';
-import { defineNode, type ExecutionContext, type PreviewImage } from '../../server/engine/nodeDefinition';
+import {
+  defineNode,
+  type ExecutionContext,
+  ExecutionInterruptedError,
+  type PreviewImage,
+} from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { expectFrozenModel } from '../nodeValues';
 
-/** Folder of a token's checkpoint under output/ (`<cat-toy>` → `textual_inversion/cat-toy`). */
+/**
+ * Folder of a token's checkpoint under output/: a readable slug plus a hash of the exact token
+ * (`<cat-toy>` → `textual_inversion/cat-toy-3f1c…`), so `<probe>`, `probe` and `Probe` never share one.
+ */
 export function trainingFolder(outputDir: string, token: string): string {
-  const slug = token.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'embedding';
-  return path.join(outputDir, 'textual_inversion', slug);
+  const slug =
+    token
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'embedding';
+  const digest = createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+  return path.join(outputDir, 'textual_inversion', `${slug}-${digest}`);
 }
 
 async function previewImage(
@@ -40,7 +55,7 @@ async function previewImage(
 /**
  * Learns a new token from example images with the frozen model (diffusers' textual-inversion recipe),
  * streaming progress, the loss (`ti_loss` events) and preview images; checkpoints under
- * output/textual_inversion/<token>/ so an interrupted run can resume.
+ * output/textual_inversion/<token>-<hash>/ so an interrupted run can resume.
  */
 export const textualInversionTrainer = defineNode({
   type: 'TextualInversionTrainer',
@@ -133,6 +148,11 @@ export const textualInversionTrainer = defineNode({
     }
     return true;
   },
+  // a cached run whose checkpoint folder was deleted trains again
+  cachedResultValid: async (_result, inputs, ctx) =>
+    (await stat(path.join(trainingFolder(ctx.dirs.output, String(inputs.token)), 'checkpoint.json')).catch(
+      () => null,
+    )) !== null,
   execute: async (inputs, ctx) => {
     const unet = expectFrozenModel(inputs.model, 'model');
     const text = expectFrozenModel(inputs.clip, 'clip');
@@ -188,7 +208,8 @@ export const textualInversionTrainer = defineNode({
       const embedding = await run.run({ signal: ctx.signal, onStep });
       return { outputs: [embedding], ui: { loss: [...run.lossHistory] } };
     } catch (error) {
-      ctx.throwIfInterrupted();
+      // the loss curve so far stays in history with the checkpoint
+      if (ctx.signal.aborted) throw new ExecutionInterruptedError(undefined, { loss: [...run.lossHistory] });
       throw error;
     }
   },

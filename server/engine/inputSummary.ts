@@ -42,7 +42,18 @@ export function summarizeValue(value: unknown): string {
   return typeof value;
 }
 
-/** `{input name: [summary]}` like ComfyUI's `current_inputs`. */
+/** `{input name: [summary]}` like ComfyUI's `current_inputs`: strings as they are (shortened), no quotes. */
 export function summarizeInputs(inputs: Record<string, unknown>): Record<string, string[]> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [name, [summarizeValue(value)]]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [
+      name,
+      [
+        typeof value === 'string'
+          ? value.length > 200
+            ? `${value.slice(0, 197)}...`
+            : value
+          : summarizeValue(value),
+      ],
+    ]),
+  );
 }

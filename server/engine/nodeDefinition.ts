@@ -101,12 +101,30 @@ export interface NodeDefinition {
    * (linked inputs are absent). Return e.g. a file hash; return `NaN` to always re-run.
    */
   isChanged?(inputs: Record<string, unknown>, ctx: ExecutionContext): unknown | Promise<unknown>;
+  /**
+   * Values (pixels × batch × channels) of the largest tensor the node allocates, from its validated literal
+   * inputs; validation refuses the prompt when it exceeds the studio's `--max-pixels` budget.
+   */
+  tensorValues?(inputs: Record<string, unknown>, ctx: ComboContext | undefined): number | Promise<number>;
+  /**
+   * Asked before a cached result is reused, with the node's literal inputs: false when what the node made
+   * is gone (a deleted checkpoint or saved file), and the node and its descendants run again.
+   */
+  cachedResultValid?(
+    result: NodeResult,
+    inputs: Record<string, unknown>,
+    ctx: ExecutionContext,
+  ): boolean | Promise<boolean>;
   execute(inputs: Record<string, unknown>, ctx: ExecutionContext): Promise<NodeResult> | NodeResult;
 }
 
 /** Thrown by `ctx.throwIfInterrupted()`; the executor turns it into `execution_interrupted`. */
 export class ExecutionInterruptedError extends Error {
-  constructor(message = 'Processing interrupted') {
+  /** `partialUi`: what the node made before it stopped (e.g. a trainer's loss curve), kept in history. */
+  constructor(
+    message = 'Processing interrupted',
+    readonly partialUi?: Record<string, unknown[]>,
+  ) {
     super(message);
     this.name = 'ExecutionInterruptedError';
   }

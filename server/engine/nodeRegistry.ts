@@ -5,15 +5,22 @@
 import type { InputSpecWire, NodeDefWire, ObjectInfo } from '../../protocol/wireSchemas';
 import { comboChoices, declaredInputs, isComboSpec } from './inputSpec';
 import type { ComboContext, InputSpec, NodeDefinition, StudioDirs } from './nodeDefinition';
+import { DEFAULT_MAX_PIXELS } from './resourceBudget';
 
 export class NodeRegistry {
   private readonly definitions = new Map<string, NodeDefinition>();
   /** Passed to dynamic combo lists; undefined when the registry was built without folders (tests). */
   readonly comboContext: ComboContext | undefined;
+  /** Largest tensor a node may allocate, in values (see `resourceBudget.ts`). */
+  readonly maxPixels: number;
 
   /** Throws on a duplicate type name or a malformed declaration: both are programming errors. */
-  constructor(definitions: readonly NodeDefinition[], options: { dirs?: StudioDirs } = {}) {
+  constructor(
+    definitions: readonly NodeDefinition[],
+    options: { dirs?: StudioDirs; maxPixels?: number } = {},
+  ) {
     this.comboContext = options.dirs ? { dirs: options.dirs } : undefined;
+    this.maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
     for (const def of definitions) {
       if (!def.type)
         throw new Error(`a node declaration in category "${def.category}" has an empty type name`);

@@ -27,6 +27,10 @@ export class OutputCache {
     this.entries.set(signature, result);
   }
 
+  delete(signature: string): void {
+    this.entries.delete(signature);
+  }
+
   /** Drops every entry the latest prompt did not use (ComfyUI's "classic" policy). */
   retainOnly(signatures: ReadonlySet<string>): void {
     for (const key of this.entries.keys()) if (!signatures.has(key)) this.entries.delete(key);

@@ -106,6 +106,8 @@ export class PromptExecutor {
       sink.event(type, full);
     };
     const signatures = new Map<string, string>();
+    // nodes whose cached result is stale: they and their descendants run again
+    const stale = new Set<string>();
     const results = new Map<string, unknown[]>();
     let current: string | null = null;
 
@@ -125,7 +127,21 @@ export class PromptExecutor {
         } catch (err) {
           throw new NodeFailure(id, err, literals);
         }
-        signatures.set(id, nodeSignature({ id, def, inputs, changed, known: signatures }));
+        const signature = nodeSignature({ id, def, inputs, changed, known: signatures });
+        signatures.set(id, signature);
+        if (this.cache.has(signature)) {
+          const ctx = this.context(task, id, controller, sink);
+          let valid: boolean;
+          try {
+            valid = await this.cachedResultValid(def, signature, inputs, literals, stale, ctx);
+          } catch (err) {
+            throw new NodeFailure(id, err, literals);
+          }
+          if (!valid) {
+            this.cache.delete(signature);
+            stale.add(id);
+          }
+        }
       }
       outcome.cached = order.filter((id) => this.cache.has(signatures.get(id) as string));
       record('execution_cached', { nodes: outcome.cached });
@@ -158,6 +174,16 @@ export class PromptExecutor {
       const nodeType = failedId ? (task.prompt[failedId]?.class_type ?? null) : null;
       if (interrupted) {
         outcome.status = 'interrupted';
+        const cause = err instanceof NodeFailure ? err.cause : err;
+        if (failedId && cause instanceof ExecutionInterruptedError && cause.partialUi) {
+          outcome.outputs[failedId] = cause.partialUi;
+          outcome.meta[failedId] = {
+            node_id: failedId,
+            display_node: failedId,
+            parent_node: null,
+            real_node_id: failedId,
+          };
+        }
         record('execution_interrupted', {
           node_id: failedId,
           node_type: nodeType,
@@ -179,10 +205,35 @@ export class PromptExecutor {
         });
       }
     } finally {
-      this.cache.retainOnly(new Set(signatures.values()));
+      // a failed prompt keeps only what was cached before it: its own intermediates are freed
+      const kept =
+        outcome.status === 'error'
+          ? outcome.cached.map((id) => signatures.get(id))
+          : [...signatures.values()];
+      this.cache.retainOnly(new Set(kept.filter((s): s is string => s !== undefined)));
       this.running = null;
     }
     return outcome;
+  }
+
+  private async cachedResultValid(
+    def: NodeDefinition,
+    signature: string,
+    inputs: Record<string, unknown>,
+    literals: Record<string, unknown>,
+    stale: ReadonlySet<string>,
+    ctx: ExecutionContext,
+  ): Promise<boolean> {
+    if (
+      Object.values(inputs).some((v) => {
+        const link = asLink(v);
+        return link !== null && stale.has(link[0]);
+      })
+    )
+      return false;
+    const cached = this.cache.get(signature);
+    if (!cached || !def.cachedResultValid) return true;
+    return def.cachedResultValid(cached, literals, ctx);
   }
 
   private definition(prompt: ApiPrompt, id: string): NodeDefinition {

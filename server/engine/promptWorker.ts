@@ -39,6 +39,8 @@ export class PromptWorker {
     private readonly history: HistoryRecorder,
     private readonly events: EventRouter,
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** One line per failed prompt (node, type, message) for the server log. */
+    private readonly logFailure: (line: string) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -67,6 +69,12 @@ export class PromptWorker {
           sink,
         );
         await this.history.put(item.promptId, historyEntryFor(item, outcome));
+        const failure = outcome.messages.find(([type]) => type === 'execution_error')?.[1];
+        if (failure) {
+          this.logFailure(
+            `prompt ${item.promptId}: node ${String(failure.node_id)} (${String(failure.node_type)}) failed: ${String(failure.exception_message)}`,
+          );
+        }
       } catch (err) {
         this.onError(err);
       } finally {

@@ -15,6 +15,7 @@ import {
 } from './inputSpec';
 import type { InputSpec, NodeDefinition } from './nodeDefinition';
 import type { NodeRegistry } from './nodeRegistry';
+import { checkTensorBudget } from './resourceBudget';
 import { describeValue, validationError } from './validationErrors';
 
 /** A prompt node whose shape (class_type + inputs object) was already checked. */
@@ -95,6 +96,10 @@ export async function validateNodeInputs(
         validationError('custom_validation_failed', 'Custom validation failed for node', verdict, {}),
       );
     }
+  }
+  if (errors.length === 0) {
+    const overBudget = await checkTensorBudget(def, literals, registry.maxPixels, registry.comboContext);
+    if (overBudget) errors.push(overBudget);
   }
   return { errors, inputs };
 }

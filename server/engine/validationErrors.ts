@@ -31,6 +31,11 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string')
     return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (value === undefined) return 'undefined';
+  // JSON has no Infinity: 1e999 parses to it, and JSON.stringify would show "null"
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value)
+      ? 'NaN'
+      : `${value < 0 ? '-' : ''}a number too large to represent (e.g. 1e999)`;
   try {
     const text = JSON.stringify(value);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -1,25 +1,32 @@
-/** The express app: origin guard, JSON bodies, every route under both `/x` and `/api/x`, the client. */
+/** The express app: host and origin guards, JSON bodies, every route under both `/x` and `/api/x`, the client. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { errorHandler } from './httpErrors';
+import { hostGuard } from './hostGuard';
+import { errorHandler, notFoundHandler } from './httpErrors';
 import { originGuard } from './originGuard';
 import { fileRoutes } from './routes/fileRoutes';
 import { historyRoutes } from './routes/historyRoutes';
 import { infoRoutes } from './routes/infoRoutes';
 import { promptRoutes } from './routes/promptRoutes';
+import { systemRoutes } from './routes/systemRoutes';
+import { userDataRoutes } from './routes/userDataRoutes';
 import { workflowRoutes } from './routes/workflowRoutes';
 import type { StudioServices } from './services';
 
 export function createApp(services: StudioServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(hostGuard(services.allowedHosts));
   app.use(originGuard(services.corsOrigin));
   // Any non-multipart body is JSON, whatever its content-type: ComfyUI's example scripts POST /prompt with
   // urllib's default form content-type, and ComfyUI parses it as JSON anyway.
-  const isJsonBody = (req: { headers: { 'content-type'?: string } }): boolean =>
-    !(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
-  app.use(express.json({ limit: services.maxUploadBytes, type: isJsonBody }));
+  // `/userdata/{file}` bodies are stored as they are (read raw by that route).
+  const isJsonBody = (req: { headers: { 'content-type'?: string }; url?: string }): boolean =>
+    !(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/') &&
+    !/^(\/api)?\/userdata\//.test(req.url ?? '');
+  // strict: false lets POST /settings/{id} carry a bare JSON value, as ComfyUI's front end sends it
+  app.use(express.json({ limit: services.maxUploadBytes, type: isJsonBody, strict: false }));
 
   const api = Router();
   api.use(promptRoutes(services));
@@ -27,6 +34,8 @@ export function createApp(services: StudioServices): express.Express {
   api.use(infoRoutes(services));
   api.use(fileRoutes(services));
   api.use(workflowRoutes(services));
+  api.use(systemRoutes(services));
+  api.use(userDataRoutes(services));
   app.use('/api', api);
   app.use(api);
 
@@ -45,6 +54,7 @@ export function createApp(services: StudioServices): express.Express {
     });
   }
 
+  app.use(notFoundHandler);
   app.use(errorHandler(services.logError));
   return app;
 }

@@ -4,6 +4,13 @@ import type { NodeRegistry } from '../engine/nodeRegistry';
 import type { PromptExecutor } from '../engine/promptExecutor';
 import type { PromptQueue } from '../engine/promptQueue';
 import type { HistoryStore } from '../storage/historyStore';
+import type { HostAllowList } from './hostGuard';
+
+/** What the log routes read: the last lines, as ComfyUI's `/internal/logs` shapes them. */
+export interface RecentLogs {
+  entries(): ReadonlyArray<{ t: string; m: string }>;
+  text(): string;
+}
 
 export interface StudioServices {
   registry: NodeRegistry;
@@ -16,9 +23,14 @@ export interface StudioServices {
   executionProvider: ExecutionProvider;
   /** `--enable-cors-header` value, or undefined. */
   corsOrigin: string | undefined;
+  /** Host names served besides loopback names and IP literals (DNS-rebinding guard). */
+  allowedHosts: HostAllowList;
   maxUploadBytes: number;
   /** Built client to serve at `/`, or undefined to serve no client. */
   clientDistDir: string | undefined;
   version: string;
+  /** Recent log lines (`/internal/logs`). */
+  /** Recent server log lines for ComfyUI's `/internal/logs` routes (the studio's LogBuffer). */
+  logs: RecentLogs;
   logError(err: unknown): void;
 }

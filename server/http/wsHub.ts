@@ -20,9 +20,11 @@ export interface WsHubOptions {
 }
 
 const WS_PATHS = new Set(['/ws', '/api/ws']);
+/** Clients send nothing large (ComfyUI's send small JSON, if anything); bigger frames close with 1009. */
+export const WS_MAX_PAYLOAD = 1024 * 1024;
 
 export class WsHub implements EventRouter {
-  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   private readonly clients = new Map<string, Set<WebSocket>>();
 
   constructor(private readonly options: WsHubOptions) {}

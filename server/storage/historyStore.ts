@@ -18,11 +18,21 @@ type LogRecord = z.infer<typeof logRecordSchema>;
 export interface HistoryStoreOptions {
   /** Oldest entries beyond this are dropped (ComfyUI keeps 10000). */
   maxEntries?: number;
+  /** Oldest entries are dropped while all of them together are larger (JSON bytes); the newest is kept. */
+  maxBytes?: number;
   onError?: (err: unknown) => void;
 }
 
+/** 256 MB of history JSON. */
+export const DEFAULT_HISTORY_MAX_BYTES = 256 * 1024 * 1024;
+
 export class HistoryStore {
   private readonly entries = new Map<string, HistoryEntry>();
+  /** JSON size of each entry, and their sum. */
+  private readonly sizes = new Map<string, number>();
+  private totalBytes = 0;
+  /** Bytes in the log file, to compact it when evicted entries make up most of it. */
+  private fileBytes = 0;
   private lines = 0;
   private writing: Promise<void> = Promise.resolve();
   /** Lines of the log that could not be read at open (torn or hand-edited). */
@@ -49,15 +59,22 @@ export class HistoryStore {
         store.skippedLines += 1;
         continue;
       }
-      store.apply(parsed);
+      store.apply(parsed, Buffer.byteLength(line));
       store.lines += 1;
+      store.fileBytes += Buffer.byteLength(line) + 1;
     }
-    if (store.lines > store.entries.size || store.skippedLines > 0) await store.compact();
+    if (store.lines > store.entries.size || store.skippedLines > 0 || store.fileBytes > store.totalBytes * 2)
+      await store.compact();
     return store;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** JSON bytes of the entries kept. */
+  get bytes(): number {
+    return this.totalBytes;
   }
 
   get(id: string): HistoryEntry | undefined {
@@ -103,24 +120,38 @@ export class HistoryStore {
     return this.writing;
   }
 
-  private apply(record: LogRecord): void {
+  private apply(record: LogRecord, bytes = 0): void {
     if (record.op === 'put') {
-      this.entries.delete(record.id);
+      this.remove(record.id);
       this.entries.set(record.id, record.entry);
-      const max = this.options.maxEntries ?? 10_000;
-      while (this.entries.size > max) this.entries.delete(this.entries.keys().next().value as string);
+      this.sizes.set(record.id, bytes);
+      this.totalBytes += bytes;
+      const maxEntries = this.options.maxEntries ?? 10_000;
+      const maxBytes = this.options.maxBytes ?? DEFAULT_HISTORY_MAX_BYTES;
+      while (this.entries.size > maxEntries || (this.totalBytes > maxBytes && this.entries.size > 1))
+        this.remove(this.entries.keys().next().value as string);
     } else if (record.op === 'delete') {
-      for (const id of record.ids) this.entries.delete(id);
+      for (const id of record.ids) this.remove(id);
     } else {
       this.entries.clear();
+      this.sizes.clear();
+      this.totalBytes = 0;
     }
   }
 
+  private remove(id: string): void {
+    this.totalBytes -= this.sizes.get(id) ?? 0;
+    this.sizes.delete(id);
+    this.entries.delete(id);
+  }
+
   private record(record: LogRecord): Promise<void> {
-    this.apply(record);
-    this.lines += 1;
     const line = `${JSON.stringify(record)}\n`;
-    const compactAfter = this.lines > 2 * this.entries.size + 100;
+    this.apply(record, Buffer.byteLength(line) - 1);
+    this.lines += 1;
+    this.fileBytes += Buffer.byteLength(line);
+    const compactAfter =
+      this.lines > 2 * this.entries.size + 100 || this.fileBytes > 2 * this.totalBytes + 1024 * 1024;
     this.writing = this.writing
       .then(() => (compactAfter ? this.compact() : appendFile(this.file, line)))
       .catch((err: unknown) => this.options.onError?.(err));
@@ -133,5 +164,6 @@ export class HistoryStore {
       .join('');
     await writeFileAtomic(this.file, text);
     this.lines = this.entries.size;
+    this.fileBytes = Buffer.byteLength(text);
   }
 }

@@ -1,11 +1,17 @@
 /** Path checks for anything a request names: a file name or subfolder must stay inside its root. */
 import path from 'node:path';
 
-/** A single path segment a user may choose: no separators, no `..`, no NUL, at most 255 bytes. */
+/** Longest user-chosen file name in UTF-8 bytes. */
+export const MAX_NAME_BYTES = 200;
+
+/**
+ * A single path segment a user may choose: no separators, no `..`, no NUL, at most 200 bytes (room for the
+ * temp-file and counter suffixes within the file system's 255).
+ */
 export function isSafeFileName(name: string): boolean {
   return (
     name.length > 0 &&
-    Buffer.byteLength(name) <= 255 &&
+    Buffer.byteLength(name) <= MAX_NAME_BYTES &&
     name !== '.' &&
     name !== '..' &&
     !/[\\/\0]/.test(name) &&

@@ -107,7 +107,7 @@ describe('queue control over HTTP', () => {
       node_type: 'TestFail',
       exception_type: 'RangeError',
       exception_message: 'refusing value 4: nope',
-      current_inputs: { value: ['4'], note: ['"nope"'] },
+      current_inputs: { value: ['4'], note: ['nope'] },
     });
     const ok = await queue(quick(9));
     await ws.finished(ok.prompt_id);

@@ -86,7 +86,7 @@ describe('node failure', () => {
       executed: ['1'],
       exception_message: 'refusing value 3: too odd',
       exception_type: 'RangeError',
-      current_inputs: { value: ['3'], note: ['"too odd"'] },
+      current_inputs: { value: ['3'], note: ['too odd'] },
       current_outputs: ['1'],
     });
     expect((error.traceback as string[])[0]).toContain('RangeError: refusing value 3');

@@ -12,6 +12,7 @@ import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { loadTrainingCheckpoint } from '../../server/training/textualInversion/trainingCheckpoint';
 import { nodeDefinitions } from '../../nodes/index';
+import { trainingFolder } from '../../nodes/training/textualInversionTrainer';
 import { createHarness, RecordingSink } from '../support/engineHarness';
 import { fixturesDir } from '../support/referenceData';
 
@@ -94,7 +95,7 @@ describe('training nodes', () => {
     expect(sink.previews[0]!.format).toBe('JPEG');
 
     const checkpoint = loadTrainingCheckpoint(
-      path.join(h.dirs.output, 'textual_inversion', 'cat-toy', 'checkpoint.json'),
+      path.join(trainingFolder(h.dirs.output, '<cat-toy>'), 'checkpoint.json'),
     );
     expect(checkpoint.trainer.optimizerStep).toBe(4);
     expect(checkpoint.losses).toEqual(losses.map((l) => l.loss));
@@ -123,10 +124,10 @@ describe('training nodes', () => {
     );
     expect(full.outcome.status).toBe('success');
     const uninterrupted = loadTrainingCheckpoint(
-      path.join(h.dirs.output, 'textual_inversion', 'tabby-ref', 'checkpoint.json'),
+      path.join(trainingFolder(h.dirs.output, '<tabby-ref>'), 'checkpoint.json'),
     ).trainer.rows;
     const token = { token: '<tabby>' };
-    const file = path.join(h.dirs.output, 'textual_inversion', 'tabby', 'checkpoint.json');
+    const file = path.join(trainingFolder(h.dirs.output, '<tabby>'), 'checkpoint.json');
 
     class InterruptAtStep3 extends RecordingSink {
       override event(type: string, data: Record<string, unknown>): void {

@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import multer from 'multer';
 import { probeImage } from '../../image/imageIO';
 import type { StudioDirs } from '../../engine/nodeDefinition';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 import { isSafeFileName, resolveInside } from '../../storage/safePath';
-import { sendError } from '../httpErrors';
+import { BadRequestBodyError, sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
 import type { UploadResult } from '../../../protocol/wireSchemas';
 
@@ -29,21 +29,25 @@ function asString(value: unknown, fallback: string): string {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** `name`, else `name (1).ext`, `name (2).ext`, … — or the existing name when its bytes are identical. */
+/**
+ * `name`, else `name (1).ext`, `name (2).ext`, … — or the existing name when its bytes are identical.
+ * A folder of that name is never a candidate; with `overwrite` an existing file is replaced.
+ */
 async function chooseUploadName(
   dir: string,
   name: string,
   bytes: Uint8Array,
   overwrite: boolean,
 ): Promise<string> {
-  if (overwrite) return name;
   const ext = path.extname(name);
   const base = name.slice(0, name.length - ext.length);
   const digest = sha256(bytes);
   for (let i = 0; ; i += 1) {
     const candidate = i === 0 ? name : `${base} (${i})${ext}`;
-    const existing = await readFile(path.join(dir, candidate)).catch(() => null);
-    if (!existing || sha256(existing) === digest) return candidate;
+    const info = await stat(path.join(dir, candidate)).catch(() => null);
+    if (!info) return candidate;
+    if (!info.isFile()) continue;
+    if (overwrite || sha256(await readFile(path.join(dir, candidate))) === digest) return candidate;
   }
 }
 
@@ -52,11 +56,23 @@ export function fileRoutes(services: StudioServices): Router {
   const router = Router();
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: services.maxUploadBytes, files: 1 },
+    limits: { fileSize: services.maxUploadBytes, files: 1, fields: 16, parts: 24, fieldSize: 64 * 1024 },
     defParamCharset: 'utf8',
   });
+  const single = upload.single('image');
+  // busboy's own errors ("Unexpected end of form", "Malformed part header", …) are plain Errors: mark them 400
+  const readUpload: RequestHandler = (req, res, next) =>
+    single(req, res, (err: unknown) => {
+      if (!err || (typeof err === 'object' && 'code' in err)) next(err);
+      else
+        next(
+          new BadRequestBodyError(
+            `Malformed multipart body: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+    });
 
-  router.post('/upload/image', upload.single('image'), async (req, res) => {
+  router.post('/upload/image', readUpload, async (req, res) => {
     const file = req.file;
     if (!file) {
       sendError(
@@ -98,7 +114,8 @@ export function fileRoutes(services: StudioServices): Router {
       return;
     }
     await mkdir(dir, { recursive: true });
-    const overwrite = /^(true|1)$/i.test(asString(req.body?.overwrite, ''));
+    // Saved results are never replaced by an upload; input/ and temp/ files are when asked.
+    const overwrite = type !== 'output' && /^(true|1)$/i.test(asString(req.body?.overwrite, ''));
     const finalName = await chooseUploadName(dir, name, file.buffer, overwrite);
     await writeFileAtomic(path.join(dir, finalName), file.buffer);
     const body: UploadResult = {

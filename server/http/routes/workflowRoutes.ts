@@ -7,18 +7,20 @@ import path from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../storage/atomicWrite';
+import { MAX_NAME_BYTES } from '../../storage/safePath';
 import { userWorkflowsDir } from '../../storage/studioDirs';
 import { sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
 import { uiWorkflowSchema, type WorkflowListItem } from '../../../protocol/wireSchemas';
 
-/** Letters, digits, space, `_ - . ( )`; 1–100 characters; no leading dot. `.json` is optional. */
+/** Letters, digits, space, `_ - . ( )`; 1–100 characters and at most 195 bytes; no leading dot. `.json` optional. */
 const NAME_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_ .()-]{0,99}$/u;
 
 /** The bare workflow name, or null if it is not allowed. */
 export function workflowName(raw: string): string | null {
   const name = raw.endsWith('.json') ? raw.slice(0, -5) : raw;
-  return NAME_PATTERN.test(name) && !name.includes('..') ? name : null;
+  const fits = Buffer.byteLength(`${name}.json`) <= MAX_NAME_BYTES;
+  return fits && NAME_PATTERN.test(name) && !name.includes('..') ? name : null;
 }
 
 async function listFolder(dir: string, source: 'user' | 'shipped'): Promise<WorkflowListItem[]> {
@@ -47,7 +49,7 @@ export function workflowRoutes(services: StudioServices): Router {
       400,
       'invalid_name',
       `Invalid workflow name "${raw}"`,
-      'use 1–100 letters, digits, spaces, _ - . ( ); no slashes, no ".."',
+      'use 1–100 letters, digits, spaces, _ - . ( ) (at most 195 bytes); no slashes, no ".."',
     );
 
   router.get('/workflows', async (_req, res) => {
