@@ -6,7 +6,7 @@
 import type { ClipScorer } from './clipScorer';
 import type { ImageTensor } from '../image/imageIO';
 import type { FrozenModel } from '../sd/model/frozenModel';
-import { encodePrompt } from '../sd/model/promptEncoding';
+import { encodePrompt, type Conditioning } from '../sd/model/promptEncoding';
 import { decodeLatent, emptyLatent, encodeImage, runKSampler } from '../sd/model/sampling';
 import {
   COLOUR_NAMES,
@@ -71,6 +71,8 @@ export interface SampleOptions {
   readonly samplerName?: string;
   readonly scheduler?: string;
   readonly negative?: string;
+  /** How prompts become conditioning (default: the model's own encoder; pass one with embeddings). */
+  readonly encode?: (text: string) => Promise<Conditioning>;
 }
 
 /** One image per prompt (seed + index), with the toy defaults; returns [n, h, w, 3] images. */
@@ -80,11 +82,12 @@ export async function sampleImages(
   options: SampleOptions,
 ): Promise<ImageTensor> {
   const size = model.info.vaeScaleFactor * (model.configs?.unet.sample_size ?? 8);
-  const negative = await encodePrompt(model, options.negative ?? '');
+  const encode = options.encode ?? ((text: string) => encodePrompt(model, text));
+  const negative = await encode(options.negative ?? '');
   const images: Float32Array[] = [];
   for (let i = 0; i < prompts.length; i++) {
     const latent = await runKSampler(model, {
-      positive: await encodePrompt(model, prompts[i]!),
+      positive: await encode(prompts[i]!),
       negative,
       latent: emptyLatent(size, size, 1, model.info.latentChannels, model.info.vaeScaleFactor),
       seed: options.seed + i,

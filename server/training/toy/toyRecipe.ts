@@ -23,12 +23,14 @@ import type { WeightStepReport } from '../weights/trainWeights';
 
 /** Step budgets and hyper-parameters of every stage (changing one retrains that stage and those after it). */
 export const TOY_RECIPE = {
-  textClip: { steps: 300, batch: 64, lr: 2e-3, warmup: 30, seed: 101 },
-  scoringClip: { steps: 1200, batch: 64, lr: 2e-3, warmup: 60, seed: 202 },
+  textClip: { steps: 600, batch: 64, lr: 2e-3, warmup: 30, seed: 101, shapeOnlyRate: 0.5 },
+  scoringClip: { steps: 600, batch: 64, lr: 2e-3, warmup: 30, seed: 202, shapeOnlyRate: 0.5 },
   vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
   unet: { steps: 2000, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
   klWeight: 1e-5,
+  /** exp(logit_scale) of both CLIPs, fixed during training (see clipLossModel). */
+  clipTemperature: 20,
   /** Share of UNet training captions replaced by "" (classifier-free guidance). */
   uncondRate: 0.1,
 } as const;
@@ -52,26 +54,36 @@ export function weightSource(label: string, weights: Weights): MemoryWeightSourc
   return new MemoryWeightSource(label, tensors);
 }
 
+/** Random CLIP weights with the temperature fixed at exp(logit_scale) = TOY_RECIPE.clipTemperature. */
+function clipInit(name: string, seed: number): MemoryWeightSource {
+  const config = toyClipConfig();
+  const weights = randomWeights(name, clipModelParameterShapes(config), seed);
+  const tensors = new Map<string, MemoryTensor>();
+  for (const key of weights.names()) tensors.set(key, { shape: weights.shape(key), data: weights.read(key) });
+  tensors.set('logit_scale', { shape: [], data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)) });
+  return new MemoryWeightSource(name, tensors);
+}
+
 /** A CLIP trained contrastively on world captions of `vocabulary`. */
 export function trainToyClip(
   name: 'text-clip' | 'scoring-clip',
   vocabulary: CaptionVocabulary,
-  settings: StageSettings,
+  settings: StageSettings & { readonly shapeOnlyRate: number },
   hooks: StageHooks,
 ): Promise<StageResult> {
   const config = toyClipConfig();
   const B = settings.batch;
-  return trainStage({
+  const result = trainStage({
     name,
     settings,
-    loss: clipLossModel(config, randomWeights(name, clipModelParameterShapes(config), settings.seed)),
+    loss: clipLossModel(config, clipInit(name, settings.seed), { learnTemperature: false }),
     inputShapes: {
       [LOSS_IO.inputIds]: [B, 77],
       [LOSS_IO.pixels]: [B, 3, size, size],
       [LOSS_IO.positives]: [B, B],
     },
     batch: (step) => {
-      const b = worldBatch(settings.seed, step, B, vocabulary);
+      const b = worldBatch(settings.seed, step, B, vocabulary, settings.shapeOnlyRate);
       return {
         [LOSS_IO.inputIds]: new ort.Tensor('int32', toyCaptionIds(b.captions), [B, 77]),
         [LOSS_IO.pixels]: new ort.Tensor('float32', b.clipPixels, [B, 3, size, size]),
@@ -82,6 +94,11 @@ export function trainToyClip(
     onStep: (r) => hooks.onStep?.(name, r),
     signal: hooks.signal,
     threads: hooks.threads,
+  });
+  // the fixed temperature is part of the model the stage made
+  return result.then((r) => {
+    r.weights.set('logit_scale', { data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)), dims: [] });
+    return r;
   });
 }
 

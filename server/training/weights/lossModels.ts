@@ -125,9 +125,16 @@ export function unetLossModel(config: UNetConfig, weights: WeightReader): LossMo
 /**
  * CLIP: text ids and pixels → unit embeddings; logits = exp(logit_scale)·image·textᵀ; loss = ½·(CE over rows
  * + CE over columns) against `positives` [B, B], a row-stochastic matrix (1 on the diagonal, spread over
- * pairs with identical captions, so duplicates in a batch are not pushed apart).
+ * pairs with identical captions, so duplicates in a batch are not pushed apart). With `learnTemperature`
+ * false the checkpoint's logit_scale stays fixed: small CLIPs trained from scratch otherwise shrink it
+ * while their features carry no signal yet, and the flat logits then stall learning (measured on the toy
+ * world: loss stuck at ln(batch)).
  */
-export function clipLossModel(config: ClipModelConfig, weights: WeightReader): LossModel {
+export function clipLossModel(
+  config: ClipModelConfig,
+  weights: WeightReader,
+  options: { learnTemperature?: boolean } = {},
+): LossModel {
   const w = trainableWeights(weights);
   const text = buildClipTextEmbedder(config, w);
   const image = buildClipImageEmbedder(config, w);
@@ -178,7 +185,7 @@ export function clipLossModel(config: ClipModelConfig, weights: WeightReader): L
         'img/',
         image.weightKeys.filter((k) => k !== 'logit_scale'),
       ),
-      'logit_scale',
+      ...(options.learnTemperature === false ? [] : ['logit_scale']),
     ],
   };
 }
