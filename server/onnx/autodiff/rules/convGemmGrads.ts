@@ -12,20 +12,37 @@ import { allNumeric } from '../../shapes/symbolicDims';
 
 const BIG = 2 ** 31 - 1;
 
+/** Static sizes of a conv the fast forms apply to: input, output and kernel geometry. */
+export interface GemmConvShape {
+  readonly n: number;
+  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  readonly out: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+}
+
 /** The static sizes the fast forms need, or undefined when they do not apply. */
 export function gemmConvShape(
   c: RuleContext,
   x: string,
   p: ConvParams,
   group: number,
-): { n: number; channels: number; h: number; w: number; oh: number; ow: number } | undefined {
+): GemmConvShape | undefined {
   const xd = c.dims(x);
   const gd = c.dims(c.output(0));
   if (group !== 1 || !xd || !gd || xd.length !== 4 || !allNumeric(xd) || !allNumeric(gd)) return undefined;
   if (p.dilations.some((d) => d !== 1)) return undefined;
   const [n, channels, h, w] = xd as number[];
-  const [, , oh, ow] = gd as number[];
-  return { n: n!, channels: channels!, h: h!, w: w!, oh: oh!, ow: ow! };
+  const [, out, oh, ow] = gd as number[];
+  const [kh, kw] = p.kernel as [number, number];
+  const [sh, sw] = p.strides as [number, number];
+  return { n: n!, channels: channels!, h: h!, w: w!, out: out!, oh: oh!, ow: ow!, kh, kw, sh, sw };
 }
 
 /** g with (s − 1) zeros inserted between elements along `axis` (3 = width, 2 = height). */
@@ -59,11 +76,9 @@ export function gemmConvDataGrad(
   w: string,
   p: ConvParams,
   pads: number[],
-  shape: NonNullable<ReturnType<typeof gemmConvShape>>,
+  shape: GemmConvShape,
 ): string {
-  const [kh, kw] = p.kernel as [number, number];
-  const [sh, sw] = p.strides as [number, number];
-  const out = c.dims(w)![0] as number;
+  const { kh, kw, sh, sw, out } = shape;
   let cur = { t: g, dims: [shape.n, out, shape.oh, shape.ow] };
   cur = dilate(c, cur.t, cur.dims, 3, sw);
   cur = dilate(c, cur.t, cur.dims, 2, sh);
@@ -95,11 +110,9 @@ export function gemmConvWeightGrad(
   g: string,
   p: ConvParams,
   pads: number[],
-  shape: NonNullable<ReturnType<typeof gemmConvShape>>,
+  shape: GemmConvShape,
 ): string {
-  const [kh, kw] = p.kernel as [number, number];
-  const [sh, sw] = p.strides as [number, number];
-  const out = c.dims(c.input(1))![0] as number;
+  const { kh, kw, sh, sw, out } = shape;
   const rows = shape.n * shape.oh * shape.ow;
   const gT = c.op('Reshape', [c.transpose(g, [1, 0, 2, 3]), c.ints([out, rows])]);
   const padded = pads.some((v) => v !== 0)
