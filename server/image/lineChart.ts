@@ -40,8 +40,10 @@ export function lineChartSvg(options: LineChartOptions): string {
   const hi = Math.max(1, ...all);
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
-  const px = (x: number) => pad.left + (xMax === xMin ? plotW / 2 : ((x - xMin) / (xMax - xMin)) * plotW);
-  const py = (y: number) => pad.top + plotH - ((y - lo) / (hi - lo || 1)) * plotH;
+  const round = (v: number) => Math.round(v * 100) / 100;
+  const px = (x: number) =>
+    round(pad.left + (xMax === xMin ? plotW / 2 : ((x - xMin) / (xMax - xMin)) * plotW));
+  const py = (y: number) => round(pad.top + plotH - ((y - lo) / (hi - lo || 1)) * plotH);
   const parts: string[] = [
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`,
