@@ -17,7 +17,10 @@ export async function labelledGrid(
   const [n] = images.shape;
   const columns = options.columns ?? 8;
   const cell = options.cell ?? 128;
-  const captionHeight = 34;
+  const captionHeight = 30;
+  // DejaVu Sans is ~0.55 em per character: shrink the font until the longest label fits its cell
+  const longest = Math.max(1, ...labels.flat().map((l) => l.length));
+  const fontSize = Math.min(11, Math.max(6, (cell - 6) / (0.55 * longest))).toFixed(1);
   const rows = Math.ceil(n / columns);
   const width = columns * cell;
   const height = rows * (cell + captionHeight);
@@ -34,7 +37,7 @@ export async function labelledGrid(
     });
     (labels[i] ?? []).slice(0, 2).forEach((line, k) => {
       texts.push(
-        `<text x="${x + cell / 2}" y="${y + cell + 13 + k * 14}" font-family="DejaVu Sans, sans-serif" font-size="10.5" text-anchor="middle" fill="${k === 0 ? '#111' : '#555'}">${escape(line)}</text>`,
+        `<text x="${x + cell / 2}" y="${y + cell + 12 + k * 13}" font-family="DejaVu Sans, sans-serif" font-size="${fontSize}" text-anchor="middle" fill="${k === 0 ? '#111' : '#555'}">${escape(line)}</text>`,
       );
     });
   }

@@ -43,9 +43,12 @@ export const toyWorldBenchmark: Benchmark = {
         images,
         cases.map((c, i) => {
           const v = judgements[i]!.verdict;
-          return [c.prompt.replace(/^an? /, ''), `oracle: ${v.colour} ${v.shape} / ${v.background}`];
+          return [
+            c.prompt.replace(/^an? /, '').replace(' background', ''),
+            `sees ${v.colour} ${v.shape} on ${v.background}`,
+          ];
         }),
-        { columns: 8, cell: 128 },
+        { columns: 8, cell: 160 },
       );
       const gridFile = path.join(repoRoot, 'bench-results', 'toy-world-grid.png');
       fs.mkdirSync(path.dirname(gridFile), { recursive: true });
