@@ -9,6 +9,7 @@ import type { WeightStepReport } from '../weights/trainWeights';
 import { readStageWeights, writeStageWeights } from './stageWeightsFile';
 import {
   measureScalingFactor,
+  STAGE_DEPENDENCIES,
   TOY_RECIPE,
   trainToyClip,
   trainToyUnet,
@@ -89,25 +90,31 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
     return { weights: result.weights, meta };
   };
 
-  const text = await stage('text-clip', stageRecipeKey('text-clip', TOY_RECIPE.textClip), () =>
-    trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
+  const text = await stage(
+    'text-clip',
+    stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip()),
+    () => trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
   );
   if (!text) return { stages, scalingFactor: NaN, files: [], interrupted };
-  const scoring = await stage('scoring-clip', stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip), () =>
-    trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
+  const scoring = await stage(
+    'scoring-clip',
+    stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip, STAGE_DEPENDENCIES.clip()),
+    () => trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
   );
   if (!scoring) return { stages, scalingFactor: NaN, files: [], interrupted };
   let vaeResult: StageResult | undefined;
   const vae = await stage(
     'vae',
-    stageRecipeKey('vae', TOY_RECIPE.vae, String(TOY_RECIPE.klWeight)),
+    stageRecipeKey('vae', TOY_RECIPE.vae, STAGE_DEPENDENCIES.vae()),
     async () => (vaeResult = await trainToyVae(TOY_RECIPE.vae, hooks)),
     async () => ({ scalingFactor: String(await measureScalingFactor(vaeResult!.weights)) }),
   );
   if (!vae) return { stages, scalingFactor: NaN, files: [], interrupted };
   const scalingFactor = Number(vae.meta.scalingFactor);
-  const unet = await stage('unet', stageRecipeKey('unet', TOY_RECIPE.unet, String(scalingFactor)), () =>
-    trainToyUnet(TOY_RECIPE.unet, text.weights, vae.weights, scalingFactor, hooks),
+  const unet = await stage(
+    'unet',
+    stageRecipeKey('unet', TOY_RECIPE.unet, STAGE_DEPENDENCIES.unet(scalingFactor)),
+    () => trainToyUnet(TOY_RECIPE.unet, text.weights, vae.weights, scalingFactor, hooks),
   );
   if (!unet) return { stages, scalingFactor, files: [], interrupted };
   const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;

@@ -54,6 +54,17 @@ export function weightSource(label: string, weights: Weights): MemoryWeightSourc
   return new MemoryWeightSource(label, tensors);
 }
 
+/**
+ * What each stage's result depends on besides its settings (model configs, fixed hyper-parameters, frozen
+ * inputs): part of the stage's recipe key, so a changed config retrains instead of reusing stale weights.
+ */
+export const STAGE_DEPENDENCIES = {
+  clip: () => JSON.stringify({ config: toyClipConfig(), temperature: TOY_RECIPE.clipTemperature }),
+  vae: () => JSON.stringify({ config: toyModelConfigs().vae, klWeight: TOY_RECIPE.klWeight }),
+  unet: (scalingFactor: number) =>
+    JSON.stringify({ config: toyModelConfigs().unet, scalingFactor, uncondRate: TOY_RECIPE.uncondRate }),
+} as const;
+
 /** Random CLIP weights with the temperature fixed at exp(logit_scale) = TOY_RECIPE.clipTemperature. */
 function clipInit(name: string, seed: number): MemoryWeightSource {
   const config = toyClipConfig();
@@ -91,6 +102,7 @@ export function trainToyClip(
       };
     },
     workDir: hooks.workDir,
+    dependsOn: STAGE_DEPENDENCIES.clip(),
     onStep: (r) => hooks.onStep?.(name, r),
     signal: hooks.signal,
     threads: hooks.threads,
@@ -131,7 +143,7 @@ export function trainToyVae(settings: StageSettings, hooks: StageHooks): Promise
       ),
     }),
     workDir: hooks.workDir,
-    dependsOn: String(TOY_RECIPE.klWeight),
+    dependsOn: STAGE_DEPENDENCIES.vae(),
     onStep: (r) => hooks.onStep?.('vae', r),
     signal: hooks.signal,
     threads: hooks.threads,
@@ -236,7 +248,7 @@ export async function trainToyUnet(
         };
       },
       workDir: hooks.workDir,
-      dependsOn: `${scalingFactor}`,
+      dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor),
       onStep: (r) => hooks.onStep?.('unet', r),
       signal: hooks.signal,
       threads: hooks.threads,

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
+import { STAGE_DEPENDENCIES, TOY_RECIPE } from './toyRecipe';
+import { stageRecipeKey } from './toyStage';
+import { toyTextConfig } from './toyConfigs';
+import { TOY_WORDS, toyVocabulary } from './toyVocabulary';
+import { captionPositives, nhwcToSignedNchw, toyCaptionIds, worldBatch } from './worldBatches';
+
+describe('toy recipe parts', () => {
+  it('the vocabulary makes every world word one token and matches the text config', () => {
+    const tokenizer = new ClipTokenizer(toyVocabulary());
+    for (const word of TOY_WORDS) expect(tokenizer.tokenize(word), word).toHaveLength(1);
+    const config = toyTextConfig();
+    expect([tokenizer.size, tokenizer.bosId, tokenizer.eosId]).toEqual([
+      config.vocab_size,
+      config.bos_token_id,
+      config.eos_token_id,
+    ]);
+    expect(Array.from(toyCaptionIds(['a red shape']).slice(0, 6))).toEqual([
+      config.bos_token_id,
+      ...tokenizer.tokenize('a red shape'),
+      config.eos_token_id,
+      config.eos_token_id,
+    ]);
+  });
+
+  it('a stage key changes with its settings and with what it depends on, and only then', () => {
+    const clip = stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip());
+    expect(stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip())).toBe(clip);
+    expect(
+      stageRecipeKey('text-clip', { ...TOY_RECIPE.textClip, steps: 1 }, STAGE_DEPENDENCIES.clip()),
+    ).not.toBe(clip);
+    expect(stageRecipeKey('text-clip', TOY_RECIPE.textClip, '')).not.toBe(clip);
+    expect(STAGE_DEPENDENCIES.unet(0.5)).not.toBe(STAGE_DEPENDENCIES.unet(0.25));
+  });
+
+  it('batches are a function of (seed, step): same step same batch, shape-only captions at the asked rate', () => {
+    const a = worldBatch(7, 3, 16, 'scoring', 0.5);
+    const b = worldBatch(7, 3, 16, 'scoring', 0.5);
+    expect(a.captions).toEqual(b.captions);
+    expect(Array.from(a.images)).toEqual(Array.from(b.images));
+    expect(worldBatch(7, 4, 16, 'scoring').captions).not.toEqual(a.captions);
+    const many = Array.from({ length: 20 }, (_, step) => worldBatch(9, step, 32, 'generator', 0.5)).flatMap(
+      (x) => x.samples.map((s) => ({ caption: s.caption, shape: s.scene.shape })),
+    );
+    const shapeOnly = many.filter((s) =>
+      /^a (shape|circle|square|triangle|star|cross|heart)$/.test(s.caption),
+    );
+    expect(shapeOnly.length / many.length).toBeGreaterThan(0.4);
+    expect(many.every((s) => !s.caption.includes('ring'))).toBe(true);
+  });
+
+  it('positives share each row between identical captions', () => {
+    expect(Array.from(captionPositives(['a', 'b', 'a']))).toEqual([0.5, 0, 0.5, 0, 1, 0, 0.5, 0, 0.5]);
+  });
+
+  it('HWC images in [0, 1] become NCHW in [-1, 1]', () => {
+    // one 1×1 image: r=0, g=0.5, b=1
+    expect(Array.from(nhwcToSignedNchw(Float32Array.of(0, 0.5, 1), 1, 1))).toEqual([-1, 0, 1]);
+  });
+});
