@@ -76,7 +76,7 @@ function clipInit(name: string, seed: number): MemoryWeightSource {
 }
 
 /** A CLIP trained contrastively on world captions of `vocabulary`. */
-export function trainToyClip(
+export async function trainToyClip(
   name: 'text-clip' | 'scoring-clip',
   vocabulary: CaptionVocabulary,
   settings: StageSettings & { readonly shapeOnlyRate: number },
@@ -84,7 +84,7 @@ export function trainToyClip(
 ): Promise<StageResult> {
   const config = toyClipConfig();
   const B = settings.batch;
-  const result = trainStage({
+  const result = await trainStage({
     name,
     settings,
     loss: clipLossModel(config, clipInit(name, settings.seed), { learnTemperature: false }),
@@ -108,10 +108,11 @@ export function trainToyClip(
     threads: hooks.threads,
   });
   // the fixed temperature is part of the model the stage made
-  return result.then((r) => {
-    r.weights.set('logit_scale', { data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)), dims: [] });
-    return r;
+  result.weights.set('logit_scale', {
+    data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)),
+    dims: [],
   });
+  return result;
 }
 
 /** The VAE: reconstruction of world images plus a small KL term. */
