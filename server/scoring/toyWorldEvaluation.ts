@@ -4,6 +4,7 @@
  * were drawn; VAE reconstruction PSNR on held-out renders; zero-shot accuracy of the scoring CLIP.
  */
 import type { ClipScorer } from './clipScorer';
+import { cosineMatrix } from './cosineAverages';
 import type { ImageTensor } from '../image/imageIO';
 import type { FrozenModel } from '../sd/model/frozenModel';
 import { encodePrompt, type Conditioning } from '../sd/model/promptEncoding';
@@ -184,20 +185,11 @@ export async function clipZeroShot(
   const data = new Float32Array(count * size * size * 3);
   samples.forEach((s, i) => data.set(s.image.rgb, i * size * size * 3));
   const images = await scorer.imageEmbeddings({ data, shape: [count, size, size, 3] });
-  const pick = async (labels: readonly string[], prompts: string[]) => {
-    const texts = await scorer.textEmbeddings(prompts);
-    const dim = texts.shape[1];
-    return samples.map((_, i) => {
-      let best = 0;
-      let bestScore = -Infinity;
-      labels.forEach((_, k) => {
-        let dot = 0;
-        for (let d = 0; d < dim; d++) dot += images.data[i * dim + d]! * texts.data[k * dim + d]!;
-        if (dot > bestScore) [best, bestScore] = [k, dot];
-      });
-      return labels[best]!;
-    });
-  };
+  // the label whose prompt is most similar to each image
+  const pick = async (labels: readonly string[], prompts: string[]) =>
+    cosineMatrix(images, await scorer.textEmbeddings(prompts)).map(
+      (row) => labels[row.indexOf(Math.max(...row))]!,
+    );
   const shapes = await pick(
     SHAPE_NAMES,
     SHAPE_NAMES.map((s) => worldPrompt({ shape: s })),

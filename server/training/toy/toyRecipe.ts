@@ -18,7 +18,7 @@ import { WorldRng, type CaptionVocabulary } from '../../world';
 import { clipLossModel, LOSS_IO, unetLossModel, vaeLossModel } from '../weights/lossModels';
 import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { trainStage, type StageResult, type StageSettings } from './toyStage';
-import { captionPositives, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
+import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
 import type { WeightStepReport } from '../weights/trainWeights';
 
 /** Step budgets and hyper-parameters of every stage (changing one retrains that stage and those after it). */
@@ -97,7 +97,7 @@ export async function trainToyClip(
       const b = worldBatch(settings.seed, step, B, vocabulary, settings.shapeOnlyRate);
       return {
         [LOSS_IO.inputIds]: new ort.Tensor('int32', toyCaptionIds(b.captions), [B, 77]),
-        [LOSS_IO.pixels]: new ort.Tensor('float32', b.clipPixels, [B, 3, size, size]),
+        [LOSS_IO.pixels]: new ort.Tensor('float32', clipPixels(b), [B, 3, size, size]),
         [LOSS_IO.positives]: new ort.Tensor('float32', captionPositives(b.captions), [B, B]),
       };
     },

@@ -15,8 +15,8 @@ export interface WorldBatch {
   readonly captions: readonly string[];
   /** NCHW, values in [-1, 1] (the VAE's input). */
   readonly images: Float32Array;
-  /** NCHW, CLIP-normalised (the vision tower's input). */
-  readonly clipPixels: Float32Array;
+  /** NHWC, values in [0, 1], as rendered. */
+  readonly nhwc: Float32Array;
 }
 
 /** The shape-only caption of a sample: "a star", or "a shape" for a kind the vocabulary never names. */
@@ -51,8 +51,15 @@ export function worldBatch(
     samples,
     captions: samples.map((s) => s.caption),
     images: nhwcToSignedNchw(nhwc, batch, size),
-    clipPixels: preprocessForClip({ data: nhwc, shape: [batch, size, size, 3] }, { imageSize: size }).data,
+    nhwc,
   };
+}
+
+/** The batch CLIP-normalised, NCHW (the vision tower's input); only the CLIP stages need it. */
+export function clipPixels(b: WorldBatch): Float32Array {
+  const size = TOY_IMAGE_SIZE;
+  return preprocessForClip({ data: b.nhwc, shape: [b.samples.length, size, size, 3] }, { imageSize: size })
+    .data;
 }
 
 /** HWC images in [0, 1] → NCHW in [-1, 1]. */
