@@ -4,7 +4,7 @@
  * were drawn; VAE reconstruction PSNR on held-out renders; zero-shot accuracy of the scoring CLIP.
  */
 import type { ClipScorer } from './clipScorer';
-import { cosineMatrix } from './cosineAverages';
+import { cosineMatrix, type EmbeddingBatch } from './cosineAverages';
 import type { ImageTensor } from '../image/imageIO';
 import type { FrozenModel } from '../sd/model/frozenModel';
 import { encodePrompt, type Conditioning } from '../sd/model/promptEncoding';
@@ -174,7 +174,11 @@ export async function vaeReconstructionPsnr(
   return total / count;
 }
 
-/** Zero-shot accuracy of a scoring CLIP on held-out renders: shape among "a {shape}", colour among "a {colour} shape". */
+/**
+ * Zero-shot accuracy of a scoring CLIP on held-out renders: the shape among "a {shape}"; the colour among
+ * "a {colour} {shape}" averaged over every shape (CLIP's prompt ensembling: the scoring vocabulary never says
+ * "shape", so "a red shape" would ask about a word the model never saw).
+ */
 export async function clipZeroShot(
   scorer: ClipScorer,
   count: number,
@@ -185,21 +189,33 @@ export async function clipZeroShot(
   const data = new Float32Array(count * size * size * 3);
   samples.forEach((s, i) => data.set(s.image.rgb, i * size * size * 3));
   const images = await scorer.imageEmbeddings({ data, shape: [count, size, size, 3] });
-  // the label whose prompt is most similar to each image
-  const pick = async (labels: readonly string[], prompts: string[]) =>
-    cosineMatrix(images, await scorer.textEmbeddings(prompts)).map(
+  // per label, the normalised mean embedding of its prompts; each image picks the most similar label
+  const pick = async <L extends string>(labels: readonly L[], prompts: (label: L) => string[]) => {
+    const rows = await Promise.all(
+      labels.map(async (label) => normalisedMean(await scorer.textEmbeddings(prompts(label)))),
+    );
+    const dim = rows[0]!.length;
+    const centroids = new Float32Array(labels.length * dim);
+    rows.forEach((r, i) => centroids.set(r, i * dim));
+    return cosineMatrix(images, { data: centroids, shape: [labels.length, dim] }).map(
       (row) => labels[row.indexOf(Math.max(...row))]!,
     );
-  const shapes = await pick(
-    SHAPE_NAMES,
-    SHAPE_NAMES.map((s) => worldPrompt({ shape: s })),
-  );
-  const colours = await pick(
-    COLOUR_NAMES,
-    COLOUR_NAMES.map((c) => worldPrompt({ shape: 'shape', colour: c })),
+  };
+  const shapes = await pick(SHAPE_NAMES, (shape) => [worldPrompt({ shape })]);
+  const colours = await pick(COLOUR_NAMES, (colour) =>
+    SHAPE_NAMES.map((shape) => worldPrompt({ shape, colour })),
   );
   return {
     shape: samples.filter((s, i) => s.scene.shape === shapes[i]).length / count,
     colour: samples.filter((s, i) => s.scene.colour === colours[i]).length / count,
   };
+}
+
+/** The unit-length mean of a batch's rows. */
+function normalisedMean(batch: EmbeddingBatch): Float32Array {
+  const [rows, dim] = batch.shape;
+  const mean = new Float32Array(dim);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < dim; d++) mean[d]! += batch.data[r * dim + d]!;
+  const norm = Math.hypot(...mean);
+  return mean.map((v) => v / norm);
 }

@@ -11,10 +11,16 @@ import type { Benchmark, BenchResult } from './benchmark';
 import { autodiffBenchmark } from './autodiffBench';
 import { trainingStepBenchmark } from './trainingStepBench';
 import { toyWorldBenchmark } from './toyWorldBench';
+import { tiLearningBenchmark } from './tiLearningBench';
 import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
-export const BENCHMARKS: readonly Benchmark[] = [autodiffBenchmark, trainingStepBenchmark, toyWorldBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  autodiffBenchmark,
+  trainingStepBenchmark,
+  toyWorldBenchmark,
+  tiLearningBenchmark,
+];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(repoRoot, 'bench-results');

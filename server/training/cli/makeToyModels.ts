@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     onStep: (stage, r) => {
       if (!started.has(stage)) started.set(stage, performance.now());
       const elapsed = (performance.now() - started.get(stage)!) / 1000;
-      const line = `${stage.padEnd(13)} ${bar(r.step, r.totalSteps)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)} ${elapsed.toFixed(0)}s`;
+      const line = `${stage.padEnd(18)} ${bar(r.step, r.totalSteps)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)} ${elapsed.toFixed(0)}s`;
       if (tty) process.stderr.write(`\r${line}`);
       else if (r.step % 50 === 0 || r.step === r.totalSteps) console.log(line);
     },

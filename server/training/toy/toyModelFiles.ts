@@ -71,3 +71,38 @@ export async function writeToyClip(modelsDir: string, clip: Weights, provenance:
   });
   return dir;
 }
+
+/** Every file of the toy models, relative to a models folder. */
+export function toyModelFiles(modelsDir: string): string[] {
+  const folders = [path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint), toyClipPath(modelsDir)];
+  return [
+    path.relative(modelsDir, toyCheckpointPath(modelsDir)),
+    ...folders.flatMap((dir) =>
+      fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.relative(modelsDir, path.join(dir, f))) : [],
+    ),
+  ];
+}
+
+/**
+ * Copies the toy models shipped in `shippedDir` (the repo's models/) into `modelsDir` where they are missing,
+ * so a studio on another models folder still has its embedded default. Returns the files copied; an empty
+ * list when `modelsDir` is the shipped folder. Throws, naming `npm run models:toy`, when the shipped files
+ * are missing.
+ */
+export async function installToyModels(modelsDir: string, shippedDir: string): Promise<string[]> {
+  if (!fs.existsSync(toyCheckpointPath(shippedDir))) {
+    throw new Error(
+      `the embedded toy model ${toyCheckpointPath(shippedDir)} is missing; restore it with git or rebuild it with \`npm run models:toy\``,
+    );
+  }
+  if (path.resolve(modelsDir) === path.resolve(shippedDir)) return [];
+  const copied: string[] = [];
+  for (const file of toyModelFiles(shippedDir)) {
+    const target = path.join(modelsDir, file);
+    if (fs.existsSync(target)) continue;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    await writeFileAtomic(target, fs.readFileSync(path.join(shippedDir, file)));
+    copied.push(file);
+  }
+  return copied;
+}

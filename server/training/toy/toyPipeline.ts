@@ -90,18 +90,11 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
     return { weights: result.weights, meta };
   };
 
-  const text = await stage(
-    'text-clip',
-    stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip()),
-    () => trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
+  const textRecipe = stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip());
+  const text = await stage('text-clip', textRecipe, () =>
+    trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
   );
   if (!text) return { stages, scalingFactor: NaN, files: [], interrupted };
-  const scoring = await stage(
-    'scoring-clip',
-    stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip, STAGE_DEPENDENCIES.clip()),
-    () => trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
-  );
-  if (!scoring) return { stages, scalingFactor: NaN, files: [], interrupted };
   let vaeResult: StageResult | undefined;
   const vae = await stage(
     'vae',
@@ -113,10 +106,23 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   const scalingFactor = Number(vae.meta.scalingFactor);
   const unet = await stage(
     'unet',
-    stageRecipeKey('unet', TOY_RECIPE.unet, STAGE_DEPENDENCIES.unet(scalingFactor)),
-    () => trainToyUnet(TOY_RECIPE.unet, text.weights, vae.weights, scalingFactor, hooks),
+    stageRecipeKey('unet', TOY_RECIPE.unet, STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe)),
+    () =>
+      trainToyUnet(
+        TOY_RECIPE.unet,
+        { weights: text.weights, recipe: textRecipe },
+        vae.weights,
+        scalingFactor,
+        hooks,
+      ),
   );
   if (!unet) return { stages, scalingFactor, files: [], interrupted };
+  const scoring = await stage(
+    'scoring-clip',
+    stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip, STAGE_DEPENDENCIES.clip()),
+    () => trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
+  );
+  if (!scoring) return { stages, scalingFactor, files: [], interrupted };
   const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;
   const files = await writeToyCheckpoint(options.modelsDir, {
     text: text.weights,

@@ -14,19 +14,36 @@ import {
   vaeParameterShapes,
 } from '../../sd/weights/parameterShapes';
 import { MemoryWeightSource, type MemoryTensor } from '../../sd/weights/weightSource';
-import { WorldRng, type CaptionVocabulary } from '../../world';
+import { WorldRng, type CaptionVocabulary, type SceneConstraints } from '../../world';
 import { clipLossModel, LOSS_IO, unetLossModel, vaeLossModel } from '../weights/lossModels';
 import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { trainStage, type StageResult, type StageSettings } from './toyStage';
 import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
 import type { WeightStepReport } from '../weights/trainWeights';
 
+/**
+ * The CLIPs' curriculum. With shape and colours drawn at random, contrastive training matches images by
+ * colour alone and the vision tower never sees the shapes (zero-shot shape accuracy at chance after 1200
+ * steps, measured); the text tower then gives every shape word the same states, and the UNet has no shape
+ * to condition on. So the first phase fixes the colours (shapes are the only signal), the second allows a
+ * few, and the third is the whole world (measured with 600 steps each: zero-shot shape 18 % → 48 % → 82 %).
+ */
+export const CLIP_CURRICULUM: readonly ClipPhase[] = [
+  { steps: 600, shapeOnlyRate: 1, constraints: { colour: 'red', background: 'blue' } },
+  {
+    steps: 600,
+    shapeOnlyRate: 1,
+    constraints: { colour: ['red', 'green', 'white', 'yellow'], background: ['blue', 'black', 'purple'] },
+  },
+  { steps: 1200, shapeOnlyRate: 0.5, constraints: {} },
+];
+
 /** Step budgets and hyper-parameters of every stage (changing one retrains that stage and those after it). */
 export const TOY_RECIPE = {
-  textClip: { steps: 600, batch: 64, lr: 2e-3, warmup: 30, seed: 101, shapeOnlyRate: 0.5 },
-  scoringClip: { steps: 600, batch: 64, lr: 2e-3, warmup: 30, seed: 202, shapeOnlyRate: 0.5 },
+  textClip: { phases: CLIP_CURRICULUM, batch: 64, lr: 2e-3, warmup: 10, seed: 101 },
+  scoringClip: { phases: CLIP_CURRICULUM, batch: 64, lr: 2e-3, warmup: 10, seed: 202 },
   vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
-  unet: { steps: 2000, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
+  unet: { steps: 2400, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
   klWeight: 1e-5,
   /** exp(logit_scale) of both CLIPs, fixed during training (see clipLossModel). */
@@ -34,6 +51,18 @@ export const TOY_RECIPE = {
   /** Share of UNet training captions replaced by "" (classifier-free guidance). */
   uncondRate: 0.1,
 } as const;
+
+/** One phase of the CLIP curriculum: its steps, share of shape-only captions and scene constraints. */
+export interface ClipPhase {
+  readonly steps: number;
+  readonly shapeOnlyRate: number;
+  readonly constraints: SceneConstraints;
+}
+
+/** A CLIP stage: the common settings and its phases (each trained as its own resumable stage). */
+export interface ClipStageSettings extends Omit<StageSettings, 'steps'> {
+  readonly phases: readonly ClipPhase[];
+}
 
 export type Weights = Map<string, { data: Float32Array; dims: readonly number[] }>;
 
@@ -61,58 +90,79 @@ export function weightSource(label: string, weights: Weights): MemoryWeightSourc
 export const STAGE_DEPENDENCIES = {
   clip: () => JSON.stringify({ config: toyClipConfig(), temperature: TOY_RECIPE.clipTemperature }),
   vae: () => JSON.stringify({ config: toyModelConfigs().vae, klWeight: TOY_RECIPE.klWeight }),
-  unet: (scalingFactor: number) =>
-    JSON.stringify({ config: toyModelConfigs().unet, scalingFactor, uncondRate: TOY_RECIPE.uncondRate }),
+  /** `textRecipe`: the recipe key of the text CLIP whose tower conditions the UNet. */
+  unet: (scalingFactor: number, textRecipe: string) =>
+    JSON.stringify({
+      config: toyModelConfigs().unet,
+      scalingFactor,
+      uncondRate: TOY_RECIPE.uncondRate,
+      textRecipe,
+    }),
 } as const;
 
 /** Random CLIP weights with the temperature fixed at exp(logit_scale) = TOY_RECIPE.clipTemperature. */
-function clipInit(name: string, seed: number): MemoryWeightSource {
-  const config = toyClipConfig();
-  const weights = randomWeights(name, clipModelParameterShapes(config), seed);
-  const tensors = new Map<string, MemoryTensor>();
-  for (const key of weights.names()) tensors.set(key, { shape: weights.shape(key), data: weights.read(key) });
-  tensors.set('logit_scale', { shape: [], data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)) });
-  return new MemoryWeightSource(name, tensors);
+function clipInit(name: string, seed: number): Weights {
+  const weights = randomWeights(name, clipModelParameterShapes(toyClipConfig()), seed);
+  const out: Weights = new Map();
+  for (const key of weights.names()) out.set(key, { data: weights.read(key), dims: weights.shape(key) });
+  return withTemperature(out);
 }
 
-/** A CLIP trained contrastively on world captions of `vocabulary`. */
+/** The weights with logit_scale set to the fixed temperature (part of the model the stage makes). */
+function withTemperature(weights: Weights): Weights {
+  return new Map(weights).set('logit_scale', {
+    data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)),
+    dims: [],
+  });
+}
+
+/** A CLIP trained contrastively on world captions of `vocabulary`, phase by phase (CLIP_CURRICULUM). */
 export async function trainToyClip(
   name: 'text-clip' | 'scoring-clip',
   vocabulary: CaptionVocabulary,
-  settings: StageSettings & { readonly shapeOnlyRate: number },
+  settings: ClipStageSettings,
   hooks: StageHooks,
 ): Promise<StageResult> {
   const config = toyClipConfig();
   const B = settings.batch;
-  const result = await trainStage({
-    name,
-    settings,
-    loss: clipLossModel(config, clipInit(name, settings.seed), { learnTemperature: false }),
-    inputShapes: {
-      [LOSS_IO.inputIds]: [B, 77],
-      [LOSS_IO.pixels]: [B, 3, size, size],
-      [LOSS_IO.positives]: [B, B],
-    },
-    batch: (step) => {
-      const b = worldBatch(settings.seed, step, B, vocabulary, settings.shapeOnlyRate);
-      return {
-        [LOSS_IO.inputIds]: new ort.Tensor('int32', toyCaptionIds(b.captions), [B, 77]),
-        [LOSS_IO.pixels]: new ort.Tensor('float32', clipPixels(b), [B, 3, size, size]),
-        [LOSS_IO.positives]: new ort.Tensor('float32', captionPositives(b.captions), [B, B]),
-      };
-    },
-    workDir: hooks.workDir,
-    dependsOn: STAGE_DEPENDENCIES.clip(),
-    onStep: (r) => hooks.onStep?.(name, r),
-    signal: hooks.signal,
-    threads: hooks.threads,
-  });
-  // the fixed temperature is part of the model the stage made
-  result.weights.set('logit_scale', {
-    data: Float32Array.of(Math.log(TOY_RECIPE.clipTemperature)),
-    dims: [],
-  });
-  return result;
+  let weights = clipInit(name, settings.seed);
+  let previous = STAGE_DEPENDENCIES.clip();
+  const losses: number[] = [];
+  for (const [k, phase] of settings.phases.entries()) {
+    const phaseName = `${name}-${k + 1}of${settings.phases.length}`;
+    // each phase draws its own samples: the phase index is part of the world seed
+    const seed = settings.seed * 100 + k;
+    const phaseSettings = { steps: phase.steps, batch: B, lr: settings.lr, warmup: settings.warmup, seed };
+    const dependsOn = JSON.stringify({ previous, phase });
+    const result = await trainStage({
+      name: phaseName,
+      settings: phaseSettings,
+      loss: clipLossModel(config, weightSource(phaseName, weights), { learnTemperature: false }),
+      inputShapes: {
+        [LOSS_IO.inputIds]: [B, 77],
+        [LOSS_IO.pixels]: [B, 3, size, size],
+        [LOSS_IO.positives]: [B, B],
+      },
+      batch: (step) => {
+        const b = worldBatch(seed, step, B, vocabulary, phase.shapeOnlyRate, phase.constraints);
+        return {
+          [LOSS_IO.inputIds]: new ort.Tensor('int32', toyCaptionIds(b.captions), [B, 77]),
+          [LOSS_IO.pixels]: new ort.Tensor('float32', clipPixels(b), [B, 3, size, size]),
+          [LOSS_IO.positives]: new ort.Tensor('float32', captionPositives(b.captions), [B, B]),
+        };
+      },
+      workDir: hooks.workDir,
+      dependsOn,
+      onStep: (r) => hooks.onStep?.(phaseName, r),
+      signal: hooks.signal,
+      threads: hooks.threads,
+    });
+    losses.push(...result.losses);
+    weights = withTemperature(result.weights);
+    previous = result.recipe;
+    if (result.interrupted) return { ...result, weights, losses };
+  }
+  return { weights, losses, interrupted: false, recipe: previous };
 }
 
 /** The VAE: reconstruction of world images plus a small KL term. */
@@ -193,11 +243,12 @@ export async function measureScalingFactor(vaeWeights: Weights, count = 512): Pr
 /** The UNet: epsilon prediction on scaled VAE latents, conditioned on the frozen text tower's states. */
 export async function trainToyUnet(
   settings: StageSettings,
-  textWeights: Weights,
+  textClip: { readonly weights: Weights; readonly recipe: string },
   vaeWeights: Weights,
   scalingFactor: number,
   hooks: StageHooks,
 ): Promise<StageResult> {
+  const textWeights = textClip.weights;
   const configs = toyModelConfigs(scalingFactor);
   const { unet, textEncoder } = configs;
   const B = settings.batch;
@@ -249,7 +300,7 @@ export async function trainToyUnet(
         };
       },
       workDir: hooks.workDir,
-      dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor),
+      dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe),
       onStep: (r) => hooks.onStep?.('unet', r),
       signal: hooks.signal,
       threads: hooks.threads,

@@ -28,10 +28,11 @@ describe('toy recipe parts', () => {
     const clip = stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip());
     expect(stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip())).toBe(clip);
     expect(
-      stageRecipeKey('text-clip', { ...TOY_RECIPE.textClip, steps: 1 }, STAGE_DEPENDENCIES.clip()),
+      stageRecipeKey('text-clip', { ...TOY_RECIPE.textClip, lr: 1 }, STAGE_DEPENDENCIES.clip()),
     ).not.toBe(clip);
     expect(stageRecipeKey('text-clip', TOY_RECIPE.textClip, '')).not.toBe(clip);
-    expect(STAGE_DEPENDENCIES.unet(0.5)).not.toBe(STAGE_DEPENDENCIES.unet(0.25));
+    expect(STAGE_DEPENDENCIES.unet(0.5, 'text-a')).not.toBe(STAGE_DEPENDENCIES.unet(0.25, 'text-a'));
+    expect(STAGE_DEPENDENCIES.unet(0.5, 'text-a')).not.toBe(STAGE_DEPENDENCIES.unet(0.5, 'text-b'));
   });
 
   it('batches are a function of (seed, step): same step same batch, shape-only captions at the asked rate', () => {

@@ -45,7 +45,7 @@ export interface StageResult {
 }
 
 /** A short stable key of a stage's definition. */
-export function stageRecipeKey(name: string, settings: StageSettings, extra = ''): string {
+export function stageRecipeKey(name: string, settings: object, extra = ''): string {
   const hash = crypto.createHash('sha256').update(JSON.stringify({ name, settings, extra })).digest('hex');
   return `${name}-${hash.slice(0, 16)}`;
 }

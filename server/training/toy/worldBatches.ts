@@ -5,7 +5,14 @@
 import { preprocessForClip } from '../../image/clipPreprocess';
 import { GaussianRng } from '../../diffusion/gaussianRng';
 import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
-import { SHAPE_KINDS, WorldRng, worldSample, type CaptionVocabulary, type WorldSample } from '../../world';
+import {
+  SHAPE_KINDS,
+  WorldRng,
+  worldSample,
+  type CaptionVocabulary,
+  type SceneConstraints,
+  type WorldSample,
+} from '../../world';
 import { TOY_IMAGE_SIZE } from './toyConfigs';
 import { toyVocabulary } from './toyVocabulary';
 
@@ -28,7 +35,8 @@ function shapeOnlyCaption(sample: WorldSample, vocabulary: CaptionVocabulary): s
 /**
  * Samples `step·batch … step·batch + batch − 1` of the world with seed `seed`. With `shapeOnlyRate`, that
  * share of captions names only the shape: contrastive training otherwise matches batches by colour alone
- * and never learns shapes (measured: zero-shot shape accuracy at chance after 1200 steps).
+ * and never learns shapes (measured: zero-shot shape accuracy at chance after 1200 steps). `constraints`
+ * narrows the scenes (the CLIP curriculum's first phases fix the colours).
  */
 export function worldBatch(
   seed: number,
@@ -36,11 +44,12 @@ export function worldBatch(
   batch: number,
   vocabulary: CaptionVocabulary,
   shapeOnlyRate = 0,
+  constraints: SceneConstraints = {},
 ): WorldBatch {
   const size = TOY_IMAGE_SIZE;
   const rng = new WorldRng(seed, 2_000_000 + step);
   const samples = Array.from({ length: batch }, (_, i) => {
-    const sample = worldSample(seed, step * batch + i, undefined, { imageSize: size, vocabulary });
+    const sample = worldSample(seed, step * batch + i, constraints, { imageSize: size, vocabulary });
     return rng.bernoulli(shapeOnlyRate)
       ? { ...sample, caption: shapeOnlyCaption(sample, vocabulary) }
       : sample;
