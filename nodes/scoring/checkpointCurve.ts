@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
-import { defineNode } from '../../server/engine/nodeDefinition';
+import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { decodeImage, expectImage } from '../../server/image/imageIO';
 import { checkpointCurve, type CurvePoint } from '../../server/scoring/checkpointCurve';
 import { ClipScorer } from '../../server/scoring/clipScorer';
@@ -12,6 +12,7 @@ import {
   curveCsv,
   CURVE_MEASURES,
   curveRecord,
+  measureOf,
   type CurveMeasure,
 } from '../../server/scoring/curveTable';
 import { writeOutputFiles } from '../../server/scoring/scoresFile';
@@ -25,6 +26,18 @@ const ORACLE_CHOICES = ['none', ...SHAPE_NAMES] as const;
 function expectScorer(value: unknown): ClipScorer {
   if (value instanceof ClipScorer) return value;
   throw new TypeError('input "clip_scorer" is not a CLIP_SCORER; connect a "Load CLIP for Scoring" node');
+}
+
+/** The chart of the points so far as a progress preview; none when no point has a `bestBy` score yet. */
+async function chartPreview(
+  points: readonly CurvePoint[],
+  bestBy: CurveMeasure,
+  title: string,
+): Promise<PreviewImage | undefined> {
+  const scored = points.some((p) => Number.isFinite(measureOf(p, bestBy)));
+  return scored
+    ? { format: 'PNG', data: await curveChartPng(points, bestPoint(points, bestBy), bestBy, title) }
+    : undefined;
 }
 
 /**
@@ -176,10 +189,8 @@ export const textualInversionCheckpointCurve = defineNode({
           oracle: point.oracle ?? null,
         });
         soFar.push(point);
-        const preview = await curveChartPng(soFar, bestPoint(soFar, bestBy), bestBy, title).catch(
-          () => undefined,
-        );
-        ctx.progress(done, total, preview ? { format: 'PNG', data: preview } : undefined);
+        const preview = await chartPreview(soFar, bestBy, title);
+        ctx.progress(done, total, preview);
       },
     });
     const best = bestPoint(points, bestBy);

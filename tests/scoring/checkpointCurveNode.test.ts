@@ -148,6 +148,8 @@ describe('TextualInversionCheckpointCurve', () => {
       [1, 2],
       [2, 2],
     ]);
+    // the chart so far comes with each step's progress (the trainer sends no previews: preview_every 0)
+    expect(sink.previews.map((p) => p.format)).toEqual(['PNG', 'PNG']);
     expect(sink.of('checkpoint_curve').map((e) => [e.step, e.clip_i, e.clip_t])).toEqual(
       curve.steps.map((s) => [s.step, s.clip_i, s.clip_t]),
     );
