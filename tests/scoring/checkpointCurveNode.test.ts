@@ -244,6 +244,51 @@ describe('TextualInversionCheckpointCurve', () => {
     },
   );
 
+  it.each([
+    [
+      { prompts: ' \n ' },
+      'prompts is empty; write one prompt a line with {token} where the learned token goes',
+    ],
+    [
+      { best_by: 'oracle', oracle_shape: 'none' },
+      'best_by is \\"oracle\\" but oracle_shape is \\"none\\"; pick the shape the token should draw',
+    ],
+  ])('refuses %j at validation, naming the fix', async (inputs, message) => {
+    const result = await validatePrompt(
+      curvePrompt({ checkpoint_folder: folder, ...inputs }, false),
+      h.registry,
+    );
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).toContain(message);
+  });
+
+  it('names a prompt that does not use the token', async () => {
+    const { outcome, sink } = await h.run(
+      curvePrompt(
+        { checkpoint_folder: folder, prompts: 'a photo of a cat', filename_prefix: 'no-token' },
+        false,
+      ),
+    );
+    expect(outcome.status).toBe('error');
+    expect(errorMessage(sink)).toContain(
+      `prompt "a photo of a cat" names neither {token} nor "${TOKEN}", so it does not use the learned token`,
+    );
+  });
+
+  it('reuses its result while the step files stay, and runs again when one changes', async () => {
+    const prompt = curvePrompt(
+      { checkpoint_folder: folder, prompts: 'a {token}', filename_prefix: 'cached' },
+      false,
+    );
+    const ran = async () =>
+      (await h.run(prompt)).sink.of('progress').filter((p) => p.node === '5').length > 0;
+    expect(await ran()).toBe(true);
+    expect(await ran()).toBe(false);
+    const file = path.join(h.dirs.output, folder, 'learned_embeds-steps-4.safetensors');
+    fs.copyFileSync(path.join(h.dirs.output, folder, 'learned_embeds-steps-2.safetensors'), file);
+    expect(await ran()).toBe(true);
+  });
+
   it('stops when interrupted, before writing its files', async () => {
     class InterruptAtFirstStep extends RecordingSink {
       override event(type: string, data: Record<string, unknown>): void {
