@@ -12,6 +12,7 @@ import { previewImage } from './image/previewImage';
 import { saveImage } from './image/saveImage';
 import { saveImageWebsocket } from './image/saveImageWebsocket';
 import { clipScoreModelLoader } from './scoring/clipLoader';
+import { textualInversionCheckpointCurve } from './scoring/checkpointCurve';
 import { clipScore } from './scoring/clipScore';
 import { checkpointLoaderSimple } from './sd/checkpointLoaderSimple';
 import { clipTextEncode } from './sd/clipTextEncode';
@@ -38,6 +39,7 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   // scoring
   clipScoreModelLoader,
   clipScore,
+  textualInversionCheckpointCurve,
   // stable diffusion
   checkpointLoaderSimple,
   clipTextEncode,

@@ -55,7 +55,8 @@ async function previewImage(
 /**
  * Learns a new token from example images with the frozen model (diffusers' textual-inversion recipe),
  * streaming progress, the loss (`ti_loss` events) and preview images; checkpoints under
- * output/textual_inversion/<token>-<hash>/ so an interrupted run can resume.
+ * output/textual_inversion/<token>-<hash>/ so an interrupted run can resume, with the embedding of every
+ * checkpoint step beside them (`learned_embeds-steps-N.safetensors`).
  */
 export const textualInversionTrainer = defineNode({
   type: 'TextualInversionTrainer',
@@ -118,7 +119,8 @@ export const textualInversionTrainer = defineNode({
           default: 100,
           min: 0,
           max: 1_000_000,
-          tooltip: 'Save a resumable checkpoint every N steps (0: only at the end).',
+          tooltip:
+            'Save a resumable checkpoint and the embedding of that step (learned_embeds-steps-N.safetensors, for the Checkpoint Curve node) every N steps (0: only at the end).',
         },
       ],
       preview_every: [
@@ -184,6 +186,7 @@ export const textualInversionTrainer = defineNode({
         checkpointEvery: Number(inputs.checkpoint_every),
       },
       checkpointFile: path.join(folder, 'checkpoint.json'),
+      stepEmbeddingsFolder: folder,
       resume: inputs.resume === true,
       provider: ctx.executionProvider,
       sizeMultiple: unet.info.vaeScaleFactor * unet.info.latentMultiple,

@@ -28,6 +28,17 @@ describe('line chart', () => {
     expect(svg).toContain('best: 100');
   });
 
+  it('draws the marker label leftwards when the marker is right of the middle', () => {
+    const right = lineChartSvg({ ...chart, marker: { x: 200, label: 'best: 200' } });
+    expect(right).toContain('<line x1="384" x2="384"');
+    expect(right).toContain(
+      '<text x="380" text-anchor="end" y="46" font-size="11" fill="#111827">best: 200</text>',
+    );
+    expect(lineChartSvg(chart)).toContain(
+      '<text x="222" y="46" font-size="11" fill="#111827">best: 100</text>',
+    );
+  });
+
   it('renders a PNG of the requested size', async () => {
     const meta = await sharp(Buffer.from(await lineChartPng(chart))).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 400, 300]);

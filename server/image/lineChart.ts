@@ -65,9 +65,12 @@ export function lineChartSvg(options: LineChartOptions): string {
   );
   if (options.marker) {
     const mx = px(options.marker.x);
+    // a label right of the middle is drawn leftwards, so it stays inside the chart
+    const leftwards = mx > pad.left + plotW / 2;
+    const label = leftwards ? `x="${mx - 4}" text-anchor="end"` : `x="${mx + 4}"`;
     parts.push(
       `<line x1="${mx}" x2="${mx}" y1="${pad.top}" y2="${pad.top + plotH}" stroke="#111827" stroke-dasharray="4 3"/>`,
-      `<text x="${mx + 4}" y="${pad.top + 12}" font-size="11" fill="#111827">${esc(options.marker.label)}</text>`,
+      `<text ${label} y="${pad.top + 12}" font-size="11" fill="#111827">${esc(options.marker.label)}</text>`,
     );
   }
   options.series.forEach((s, i) => {

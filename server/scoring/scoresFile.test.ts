@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeScoresFile } from './scoresFile';
+import { writeOutputFiles, writeScoresFile } from './scoresFile';
 
 describe('writeScoresFile', () => {
   it('numbers files after the highest counter, in subfolders, as JSON', async () => {
@@ -30,5 +30,17 @@ describe('writeScoresFile', () => {
     await expect(writeScoresFile(root, '../escape', {})).rejects.toThrow(
       'filename_prefix "../escape" would save outside the output folder',
     );
+  });
+
+  it('writes a set of files with one counter, after the highest one of any extension', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'scores-'));
+    await writeFile(path.join(root, 'curve_00002_.json'), '');
+    const refs = await writeOutputFiles(root, 'curve', [
+      { extension: 'png', data: new Uint8Array([1, 2]) },
+      { extension: 'csv', data: 'step\n1\n' },
+    ]);
+    expect(refs.map((r) => r.filename)).toEqual(['curve_00003_.png', 'curve_00003_.csv']);
+    expect(await readFile(path.join(root, 'curve_00003_.csv'), 'utf8')).toBe('step\n1\n');
+    expect([...(await readFile(path.join(root, 'curve_00003_.png')))]).toEqual([1, 2]);
   });
 });

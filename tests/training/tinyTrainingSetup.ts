@@ -67,7 +67,9 @@ export function testConfig(overrides: Partial<TrainerConfigInput> = {}): Trainer
 /** A prepared run on the tiny model. */
 export async function prepareRun(
   config: TrainerConfigInput,
-  options: Partial<Pick<TrainingRunOptions, 'checkpointFile' | 'resume' | 'images'>> & {
+  options: Partial<
+    Pick<TrainingRunOptions, 'checkpointFile' | 'resume' | 'images' | 'stepEmbeddingsFolder'>
+  > & {
     family?: ModelFamily;
   } = {},
 ): Promise<TrainingRun> {
@@ -80,6 +82,7 @@ export async function prepareRun(
     schedulerConfig: frozen.schedulerConfig,
     config,
     checkpointFile: options.checkpointFile,
+    stepEmbeddingsFolder: options.stepEmbeddingsFolder,
     resume: options.resume,
     provider: 'cpu',
   });

@@ -3,8 +3,11 @@
  * ids, the seeded batch draws, the optimizer (`EmbeddingTrainer`) and checkpoints. `run()` trains to the
  * configured step count; resuming from a checkpoint continues the exact same sequence of batches.
  */
+import path from 'node:path';
 import type { ProviderChoice } from '../../onnx/sessions';
 import type { TextualInversionEmbedding } from '../../sd/embeddings/embeddingFile';
+import { writeEmbeddingFile } from '../../sd/embeddings/embeddingWriter';
+import { removeStepEmbeddingFilesAfter, stepEmbeddingFileName } from '../../sd/embeddings/stepEmbeddingFiles';
 import type { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
 import type { ImageTensor } from '../../image/imageIO';
 import { BatchSampler, type DrawnBatch } from './batchSampler';
@@ -33,6 +36,12 @@ export interface TrainingRunOptions {
   readonly checkpointFile?: string;
   /** Continue from `checkpointFile` (which must exist and match these settings). */
   readonly resume?: boolean;
+  /**
+   * Folder that receives `learned_embeds-steps-{N}.safetensors` at every scheduled checkpoint step and the
+   * last step (diffusers' `--save_steps`); files of later steps left by an earlier run are removed when
+   * training starts. Unset: none are written.
+   */
+  readonly stepEmbeddingsFolder?: string;
   readonly provider?: ProviderChoice;
   /** Training resolution must be a multiple of this (VAE downscale × UNet downsampling; default 64). */
   readonly sizeMultiple?: number;
@@ -83,6 +92,7 @@ export class TrainingRun {
     private readonly samplerOptions: ConstructorParameters<typeof BatchSampler>[0],
     private readonly fingerprints: { model: string; dataset: string },
     private readonly checkpointFile: string | undefined,
+    private readonly stepEmbeddingsFolder: string | undefined,
   ) {}
 
   /** Adds the placeholder, encodes the images, builds the step graph and, with `resume`, restores the checkpoint. */
@@ -147,6 +157,7 @@ export class TrainingRun {
       samplerOptions,
       fingerprints,
       options.checkpointFile,
+      options.stepEmbeddingsFolder,
     );
     if (checkpoint) run.restore(checkpoint);
     return run;
@@ -234,13 +245,23 @@ export class TrainingRun {
     return true;
   }
 
+  /** Writes the current vectors as this step's embedding file (no-op without a folder). */
+  private async saveStepEmbedding(): Promise<void> {
+    if (!this.stepEmbeddingsFolder) return;
+    const file = path.join(this.stepEmbeddingsFolder, stepEmbeddingFileName(this.step));
+    await writeEmbeddingFile(file, [this.embedding()]);
+  }
+
   /**
-   * Trains until `config.steps` optimizer steps are done. A checkpoint is written every `checkpointEvery`
-   * steps, at the end, and when `signal` aborts (then the abort reason is thrown). A non-finite loss throws
+   * Trains until `config.steps` optimizer steps are done. A checkpoint (and, with a step-embeddings
+   * folder, the step's embedding file) is written every `checkpointEvery` steps and at the end; a
+   * checkpoint alone when `signal` aborts (then the abort reason is thrown), so an interrupted and resumed
+   * run leaves the same step files as an uninterrupted one. A non-finite loss throws
    * `TrainingDivergedError` naming the last good checkpoint, which is left as it was.
    */
   async run(hooks: RunHooks = {}): Promise<LearnedEmbedding> {
     const { signal, onStep } = hooks;
+    if (this.stepEmbeddingsFolder) await removeStepEmbeddingFilesAfter(this.stepEmbeddingsFolder, this.step);
     while (this.step < this.config.steps) {
       if (signal?.aborted) {
         await this.saveCheckpoint();
@@ -258,10 +279,10 @@ export class TrainingRun {
         throw new TrainingDivergedError(`${error.message}; ${kept}`);
       }
       const every = this.config.checkpointEvery;
-      const checkpointed =
-        (every > 0 && this.step % every === 0) || this.step === this.config.steps
-          ? await this.saveCheckpoint()
-          : false;
+      const scheduled = (every > 0 && this.step % every === 0) || this.step === this.config.steps;
+      // the step file first: a checkpoint at step N implies the files up to N exist
+      if (scheduled) await this.saveStepEmbedding();
+      const checkpointed = scheduled ? await this.saveCheckpoint() : false;
       await onStep?.({ ...report, checkpointed });
     }
     if (this.lastCheckpointStep !== this.step) await this.saveCheckpoint();
