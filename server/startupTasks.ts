@@ -6,8 +6,9 @@
  */
 import path from 'node:path';
 import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
-import type { StudioLogger } from './config';
+import { repoRoot, type StudioLogger } from './config';
 import { ensureTinyModels } from './sd/tiny/tinyModels';
+import { installToyModels } from './training/toy/toyModelFiles';
 import {
   EXAMPLE_IMAGES_FOLDER,
   ensureExampleTrainingImages,
@@ -24,7 +25,26 @@ export interface StartupTask {
   run(ctx: StartupContext): Promise<void>;
 }
 
-/** "create the embedded tiny models if missing" (SD 1.x checkpoint with its tokenizer, scoring CLIP). */
+/** The committed models folder of the repo, where the embedded toy models ship. */
+export const SHIPPED_MODELS_DIR = path.join(repoRoot, 'models');
+
+/**
+ * "make the embedded toy models available": they are committed in the repo's models/; a studio on another
+ * models folder gets a copy of any file it lacks.
+ */
+export const toyModelsStartupTask: StartupTask = {
+  name: 'embedded toy models',
+  run: async ({ dirs, log }) => {
+    const copied = await installToyModels(dirs.models, SHIPPED_MODELS_DIR);
+    if (copied.length > 0)
+      log.info(`copied the embedded toy models into ${dirs.models}: ${copied.join(', ')}`);
+  },
+};
+
+/**
+ * "create the random tiny models if missing" (SD 1.x checkpoint with its tokenizer, scoring CLIP): test
+ * fixtures, not part of the default startup; tests that need them pass this task.
+ */
 export const tinyModelsStartupTask: StartupTask = {
   name: 'embedded tiny models',
   run: async ({ dirs, log }) => {
@@ -50,8 +70,8 @@ export const exampleTrainingImagesStartupTask: StartupTask = {
   },
 };
 
-/** Run in order at start-up: the embedded tiny models, then the example images the shipped workflows train on. */
-export const startupTasks: StartupTask[] = [tinyModelsStartupTask, exampleTrainingImagesStartupTask];
+/** Run in order at start-up: the embedded toy models, then the example images the shipped workflows train on. */
+export const startupTasks: StartupTask[] = [toyModelsStartupTask, exampleTrainingImagesStartupTask];
 
 export async function runStartupTasks(
   ctx: StartupContext,
