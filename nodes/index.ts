@@ -14,6 +14,7 @@ import { saveImageWebsocket } from './image/saveImageWebsocket';
 import { clipScoreModelLoader } from './scoring/clipLoader';
 import { textualInversionCheckpointCurve } from './scoring/checkpointCurve';
 import { clipScore } from './scoring/clipScore';
+import { shapesWorldOracle } from './scoring/shapesWorldOracle';
 import { checkpointLoaderSimple } from './sd/checkpointLoaderSimple';
 import { clipTextEncode } from './sd/clipTextEncode';
 import { emptyLatentImage } from './sd/emptyLatentImage';
@@ -40,6 +41,7 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   clipScoreModelLoader,
   clipScore,
   textualInversionCheckpointCurve,
+  shapesWorldOracle,
   // stable diffusion
   checkpointLoaderSimple,
   clipTextEncode,

@@ -138,6 +138,11 @@ export function oracleAccuracy(judgements: readonly Judgement[]): OracleAccuracy
   };
 }
 
+/** Judges every image of a batch against one expectation. */
+export function judgeImages(images: ImageTensor, expected: Expectation): Judgement[] {
+  return Array.from({ length: images.shape[0]! }, (_, i) => judge(imageAt(images, i), expected));
+}
+
 /** Samples every case and judges it. */
 export async function evaluatePrompts(
   model: FrozenModel,

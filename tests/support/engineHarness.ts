@@ -11,7 +11,9 @@ import {
 } from '../../server/engine/promptExecutor';
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { prepareStudioDirs, resolveStudioDirs } from '../../server/storage/studioDirs';
+import { silentLogger } from '../../server/config';
 import { ensureTinyModels } from '../../server/sd/tiny/tinyModels';
+import { runStartupTasks } from '../../server/startupTasks';
 import { ensureExampleTrainingImages } from '../../server/training/textualInversion/exampleImages';
 
 export interface RecordedEvent {
@@ -40,6 +42,11 @@ export class RecordingSink implements ExecutionSink {
 export interface HarnessOptions {
   /** Create the embedded tiny models (checkpoint, tokenizer, scoring CLIP, demo embedding) first. */
   readonly tinyModels?: boolean;
+  /**
+   * Run the studio's default startup tasks: the embedded toy shapes models copied from the repo's models/,
+   * and the example training images.
+   */
+  readonly startupTasks?: boolean;
 }
 
 export async function createHarness(nodes: NodeDefinition[], options: HarnessOptions = {}) {
@@ -50,6 +57,7 @@ export async function createHarness(nodes: NodeDefinition[], options: HarnessOpt
     await ensureTinyModels(dirs.models);
     await ensureExampleTrainingImages(dirs.input);
   }
+  if (options.startupTasks) await runStartupTasks({ dirs, executionProvider: 'cpu', log: silentLogger });
   const registry = new NodeRegistry(nodes, { dirs });
   const executor = new PromptExecutor({ registry, dirs, executionProvider: 'cpu' });
   let counter = 0;
