@@ -1,7 +1,10 @@
 import { defineNode } from '../../server/engine/nodeDefinition';
-import { emptyLatent } from '../../server/sd/model/sampling';
+import { emptyLatentFor } from '../../server/sd/model/sampling';
 
-/** A batch of zero latents for width × height images (4 channels, 1/8 of the image size, rounded down). */
+/**
+ * A batch of zero latents for width × height images (4 channels, 1/8 of the image size, rounded down; KSampler
+ * re-makes them for a model whose VAE scales otherwise, such as the toy shapes model's 1/4).
+ */
 export const emptyLatentImage = defineNode({
   type: 'EmptyLatentImage',
   displayName: 'Empty Latent Image',
@@ -20,7 +23,7 @@ export const emptyLatentImage = defineNode({
   // like ComfyUI, a size that is not a multiple of 8 is rounded down (width 60 → 56)
   execute: (inputs) => ({
     outputs: [
-      emptyLatent(
+      emptyLatentFor(
         Math.floor(Number(inputs.width) / 8) * 8,
         Math.floor(Number(inputs.height) / 8) * 8,
         Number(inputs.batch_size),

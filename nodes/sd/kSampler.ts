@@ -3,7 +3,7 @@ import { previewJpeg } from '../../server/image/previewJpeg';
 import { SAMPLER_NAMES, samplerChoiceProblem, SCHEDULE_NAMES } from '../../server/diffusion/samplerRegistry';
 import { defineNode, type PreviewImage } from '../../server/engine/nodeDefinition';
 import { expectConditioning, expectFrozenModel, expectLatent, expectNoise } from '../nodeValues';
-import { runKSampler } from '../../server/sd/model/sampling';
+import { latentForModel, runKSampler } from '../../server/sd/model/sampling';
 
 /** A JPEG of the first latent of the batch, projected to RGB. */
 async function latentPreview(denoised: Float32Array, shape: readonly number[]): Promise<PreviewImage> {
@@ -72,7 +72,7 @@ export const kSampler = defineNode({
   },
   execute: async (inputs, ctx) => {
     const model = expectFrozenModel(inputs.model, 'model');
-    const latent = expectLatent(inputs.latent_image, 'latent_image');
+    const latent = latentForModel(model, expectLatent(inputs.latent_image, 'latent_image'));
     const result = await runKSampler(model, {
       positive: expectConditioning(inputs.positive, 'positive'),
       negative: expectConditioning(inputs.negative, 'negative'),

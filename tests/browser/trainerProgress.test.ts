@@ -1,6 +1,6 @@
 /**
- * Issue 5's browser acceptance with the real trainer on the embedded tiny model (made by the studio's
- * startup tasks, with the example training images): the shipped train-embedding workflow, opened from the
+ * Issue 5's browser acceptance with the real trainer on the embedded toy shapes model (copied from the repo's
+ * models/ by the studio's startup tasks, which also write the example training images): the shipped train-embedding workflow, opened from the
  * library and queued as a person would, shows its progress bar and a live loss chart on the trainer node
  * while it runs, and the chart holds exactly the losses the server sent. A second run is interrupted from
  * the toolbar.
@@ -19,9 +19,9 @@ import {
   type BrowserStudio,
 } from './browserHarness';
 
-/** Long enough to watch the run (a tiny-model step takes ~20 ms), short enough for CI. */
-const STEPS = 100;
-const PREVIEW_EVERY = 25;
+/** Long enough to watch the run (a toy-model step of batch 4 takes ~0.1–0.3 s), short enough for CI. */
+const STEPS = 30;
+const PREVIEW_EVERY = 10;
 /** The `ti_loss` series colour (client/src/services/nodeEventTables.ts) and the node progress bar's. */
 const LOSS_COLOR = [0xff, 0xa9, 0x31] as const;
 const PROGRESS_COLOR = [0x22, 0xc5, 0x5e] as const;
@@ -56,7 +56,7 @@ beforeAll(async () => {
   const trainer = shipped.nodes.find((n) => n.type === 'TextualInversionTrainer');
   if (!trainer) throw new Error('workflows/train-embedding.json has no TextualInversionTrainer node');
   trainerId = String(trainer.id);
-  // the startup tasks create the tiny checkpoint and input/ti-examples/ that the shipped workflow reads
+  // the startup tasks copy the toy checkpoint and write input/ti-examples/, which the shipped workflow reads
   h = await startBrowserStudio({ runStartupTasks: true });
   frames = recordSocketFrames(h.page);
   await h.page.goto(h.studio.url);

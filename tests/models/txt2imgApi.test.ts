@@ -1,9 +1,10 @@
 /**
- * Text-to-image over the studio's HTTP/WebSocket API on the embedded tiny model: a fresh studio makes the
- * tiny models at startup, runs the shipped `workflows/api/txt2img.json` unchanged (progress for every step
- * with latent previews, a saved 128×128 PNG served by /view), runs `sample-with-embedding.json` to exactly
- * the image of the words its demo embedding was made from, converts the shipped UI workflows to exactly
- * their API twins, and refuses an unknown sampler or checkpoint with validation errors listing the choices.
+ * Text-to-image over the studio's HTTP/WebSocket API on the embedded toy shapes model: a fresh studio copies
+ * the toy models from the repo's models/ at startup, runs the shipped `workflows/api/txt2img.json` unchanged
+ * (progress for every step with latent previews, a saved 32×32 PNG served by /view), runs
+ * `sample-with-embedding.json` (with a stand-in toy-ring embedding) to exactly the image of the words its
+ * vectors were taken from, converts the shipped UI workflows to exactly their API twins, and refuses an
+ * unknown sampler or checkpoint with validation errors listing the choices.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { SAMPLER_NAMES } from '../../server/diffusion/samplerRegistry';
 import { workflowToPrompt } from '../../protocol/workflowToPrompt';
 import { uiWorkflowSchema, type ObjectInfo } from '../../protocol/wireSchemas';
 import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
+import { TOY_RING_EMBEDDING, writeToyWordsEmbedding } from '../support/toyEmbedding';
 
 type TestStudio = Awaited<ReturnType<typeof startTestStudio>>;
 
@@ -50,6 +52,7 @@ let ws: WsRecorder;
 
 beforeAll(async () => {
   studio = await startTestStudio({ runStartupTasks: true });
+  await writeToyWordsEmbedding(studio.dirs.models, 'red star');
   ws = await WsRecorder.open(studio.url, 'txt2img-test');
 });
 afterAll(async () => {
@@ -58,11 +61,11 @@ afterAll(async () => {
   if (studio) fs.rmSync(studio.root, { recursive: true, force: true });
 });
 
-describe('txt2img on the tiny model over HTTP', () => {
-  it('lists the startup-made tiny checkpoint and converts the shipped UI workflows to their API twins', async () => {
+describe('txt2img on the toy shapes model over HTTP', () => {
+  it('lists the startup-copied toy checkpoint and converts the shipped UI workflows to their API twins', async () => {
     const objectInfo = (await (await fetch(`${studio.url}/object_info`)).json()) as ObjectInfo;
     const choices = (objectInfo.CheckpointLoaderSimple!.input.required!.ckpt_name as unknown[])[0];
-    expect(choices).toEqual(['tiny-sd.safetensors']);
+    expect(choices).toEqual(['toy-shapes.safetensors']);
     for (const [file, api] of [
       ['txt2img.json', twin],
       ['sample-with-embedding.json', withEmbedding],
@@ -73,7 +76,7 @@ describe('txt2img on the tiny model over HTTP', () => {
     }
   });
 
-  it('queues the shipped prompt and gets a 128×128 image with progress and previews for every step', async () => {
+  it('queues the shipped prompt and gets a 32×32 image with progress and previews for every step', async () => {
     const { frames } = await run(twin);
     const steps = Number(twin['3']!.inputs.steps);
     const progress = frames.filter((f) => f.type === 'progress' && f.data.node === '3');
@@ -83,18 +86,18 @@ describe('txt2img on the tiny model over HTTP', () => {
     expect(previews.length).toBeGreaterThanOrEqual(steps);
 
     const image = await savedImage(frames, '9');
-    expect(image.shape).toEqual([1, 128, 128, 3]);
+    expect(image.shape).toEqual([1, 32, 32, 3]);
   });
 
-  it('samples with the demo embedding exactly as with the words its vectors came from', async () => {
+  it('samples with an embedding exactly as with the words its vectors came from', async () => {
     const embedded = await savedImage((await run(withEmbedding)).frames, '9');
     const words = structuredClone(twin);
-    words['6']!.inputs.text = String(withEmbedding['6']!.inputs.text).replace('<tiny-demo>', 'red cat');
+    words['6']!.inputs.text = String(withEmbedding['6']!.inputs.text).replace(TOY_RING_EMBEDDING.token, 'red star');
     const plain = await savedImage((await run(words)).frames, '9');
-    expect(embedded.shape).toEqual([1, 128, 128, 3]);
+    expect(embedded.shape).toEqual([1, 32, 32, 3]);
     expect(embedded.data).toEqual(plain.data);
     const other = structuredClone(words);
-    other['6']!.inputs.text = 'a photo of a blue dog on a beach';
+    other['6']!.inputs.text = 'a blue heart on a green background';
     expect((await savedImage((await run(other)).frames, '9')).data).not.toEqual(plain.data);
   });
 
@@ -126,6 +129,6 @@ describe('txt2img on the tiny model over HTTP', () => {
     for (const name of SAMPLER_NAMES) expect(sampler.details).toContain(name);
     const checkpoint = body.node_errors['4']!.errors[0]!;
     expect(checkpoint.type).toBe('value_not_in_list');
-    expect(checkpoint.details).toContain('tiny-sd.safetensors');
+    expect(checkpoint.details).toContain('toy-shapes.safetensors');
   });
 });

@@ -13,6 +13,11 @@ import type { FloatTensor } from './tensors';
 export interface Latent {
   readonly samples: Float32Array;
   readonly shape: readonly [n: number, c: number, h: number, w: number];
+  /**
+   * Set on EmptyLatentImage's zeros: the image size they stand for. EmptyLatentImage knows no model, so the
+   * sampler re-makes them for its model's VAE factor and channels (see `latentForModel`).
+   */
+  readonly emptyFor?: { readonly width: number; readonly height: number };
 }
 
 /** Zero latents for `width` × `height` images (EmptyLatentImage). */
@@ -22,6 +27,23 @@ export function emptyLatent(width: number, height: number, batch: number, channe
   }
   const shape = [batch, channels, height / factor, width / factor] as const;
   return { samples: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape };
+}
+
+/** EmptyLatentImage's zeros for `width` × `height` images: SD's 4 channels at 1/8 until a model re-makes them. */
+export function emptyLatentFor(width: number, height: number, batch: number): Latent {
+  return { ...emptyLatent(width, height, batch), emptyFor: { width, height } };
+}
+
+/**
+ * Zeros from EmptyLatentImage re-made for `model`'s VAE (a toy model's VAE scales by 4, not 8; as ComfyUI
+ * re-makes empty latents for a model with other channels); any other latent is returned as it is.
+ */
+export function latentForModel(model: FrozenModel, latent: Latent): Latent {
+  if (!latent.emptyFor) return latent;
+  const { vaeScaleFactor: factor, latentChannels: channels } = model.info;
+  const width = Math.floor(latent.emptyFor.width / factor) * factor;
+  const height = Math.floor(latent.emptyFor.height / factor) * factor;
+  return emptyLatent(width, height, latent.shape[0], channels, factor);
 }
 
 /**
@@ -75,7 +97,8 @@ function checkConditioning(model: FrozenModel, c: Conditioning, which: string): 
 
 /** Denoises `latent` and returns the new latents (same shape). */
 export async function runKSampler(model: FrozenModel, options: KSamplerOptions): Promise<Latent> {
-  const { positive, negative, latent } = options;
+  const { positive, negative } = options;
+  const latent = latentForModel(model, options.latent);
   checkConditioning(model, positive, 'positive');
   checkConditioning(model, negative, 'negative');
   const [n, c, h, w] = latent.shape;
