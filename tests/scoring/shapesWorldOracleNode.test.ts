@@ -69,13 +69,22 @@ function prompt(expect: Record<string, string>) {
 describe('ShapesWorldOracle', () => {
   it.each([
     [{ shape: 'ring' }, { shape_rate: [0.75], all_rate: [0.75] }],
-    [{ shape: 'ring', colour: 'red' }, { shape_rate: [0.75], colour_rate: [0.75], all_rate: [0.5] }],
+    [
+      { shape: 'ring', colour: 'red' },
+      { shape_rate: [0.75], colour_rate: [0.75], all_rate: [0.5] },
+    ],
     [
       { shape: 'ring', background: 'green', size: 'small' },
       { shape_rate: [0.75], background_rate: [0.5], size_rate: [0.75], all_rate: [0] },
     ],
-    [{ colour: 'red', size: 'small' }, { colour_rate: [0.75], size_rate: [0.75], all_rate: [0.5] }],
-    [{ shape: 'star', background: 'green' }, { shape_rate: [0.25], background_rate: [0.5], all_rate: [0.25] }],
+    [
+      { colour: 'red', size: 'small' },
+      { colour_rate: [0.75], size_rate: [0.75], all_rate: [0.5] },
+    ],
+    [
+      { shape: 'star', background: 'green' },
+      { shape_rate: [0.25], background_rate: [0.5], all_rate: [0.25] },
+    ],
   ])('asked %j, it rates %j', async (expected, rates) => {
     const h = await createHarness([worldRenders, shapesWorldOracle]);
     const { outcome } = await h.run(prompt(expected));

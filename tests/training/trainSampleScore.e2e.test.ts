@@ -70,7 +70,10 @@ describe.each([
   });
 
   it('trains, samples every prompt and scores it, streaming progress and loss for every step', async () => {
-    const response = await postJson(`${studio.url}/prompt`, { prompt: promptFor(changes), client_id: 'ti-e2e' });
+    const response = await postJson(`${studio.url}/prompt`, {
+      prompt: promptFor(changes),
+      client_id: 'ti-e2e',
+    });
     const body = (await response.json()) as { prompt_id: string; node_errors: unknown };
     expect(response.status, JSON.stringify(body)).toBe(200);
     const promptId = body.prompt_id;
@@ -115,7 +118,8 @@ describe.each([
     for (const id of saves) {
       const images = outputs[id]!.images!;
       expect(images).toHaveLength(2);
-      for (const image of images) expect((await decodeImage(readOutput(image))).shape).toEqual([1, side, side, 3]);
+      for (const image of images)
+        expect((await decodeImage(readOutput(image))).shape).toEqual([1, side, side, 3]);
     }
     for (const id of idsOf('CLIPScore')) {
       const scores = JSON.parse(readOutput(outputs[id]!.files![0]).toString('utf8')) as {

@@ -14,8 +14,12 @@ import { toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { weightSource, type Weights } from './toyRecipe';
 import { toyVocabulary } from './toyVocabulary';
 
-/** Names of the shipped toy models under the models folder. */
-export const TOY_NAMES = { checkpoint: 'toy-shapes', clip: 'toy-shapes-clip' } as const;
+/** Names of the shipped toy models under the models folder (the embedding is the one sample-with-embedding loads). */
+export const TOY_NAMES = {
+  checkpoint: 'toy-shapes',
+  clip: 'toy-shapes-clip',
+  embedding: 'toy-ring',
+} as const;
 
 export function toyCheckpointPath(modelsDir: string): string {
   return path.join(modelsDir, 'checkpoints', `${TOY_NAMES.checkpoint}.safetensors`);
@@ -72,7 +76,11 @@ export async function writeToyClip(modelsDir: string, clip: Weights, provenance:
   return dir;
 }
 
-/** Every file of the toy models, relative to a models folder. */
+export function toyEmbeddingPath(modelsDir: string): string {
+  return path.join(modelsDir, 'embeddings', `${TOY_NAMES.embedding}.safetensors`);
+}
+
+/** Every file of the toy models, relative to a models folder (the embedding where it exists). */
 export function toyModelFiles(modelsDir: string): string[] {
   const folders = [path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint), toyClipPath(modelsDir)];
   return [
@@ -80,6 +88,9 @@ export function toyModelFiles(modelsDir: string): string[] {
     ...folders.flatMap((dir) =>
       fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.relative(modelsDir, path.join(dir, f))) : [],
     ),
+    ...(fs.existsSync(toyEmbeddingPath(modelsDir))
+      ? [path.relative(modelsDir, toyEmbeddingPath(modelsDir))]
+      : []),
   ];
 }
 
