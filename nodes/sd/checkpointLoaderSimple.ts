@@ -20,7 +20,10 @@ export const checkpointLoaderSimple = defineNode({
     required: {
       ckpt_name: [
         ({ dirs }: ComboContext) => listCheckpoints(checkpointsDir(dirs)),
-        { default: 'toy-shapes.safetensors', tooltip: 'Checkpoints and model folders in models/checkpoints/.' },
+        {
+          default: 'toy-shapes.safetensors',
+          tooltip: 'Checkpoints and model folders in models/checkpoints/.',
+        },
       ],
     },
   },
