@@ -22,6 +22,7 @@ export const MUTED_ALPHA = 0.4;
 export function toggleMode(nodes: readonly LGraphNode[], mode: LGraphEventMode): boolean {
   if (nodes.length === 0) return false;
   const next = nodes.every((n) => n.mode === mode) ? MODE_ALWAYS : mode;
-  for (const node of nodes) node.changeMode(next);
+  // not changeMode(): litegraph's refuses BYPASS
+  for (const node of nodes) node.mode = next;
   return true;
 }
