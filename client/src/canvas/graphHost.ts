@@ -10,6 +10,7 @@ import { rankNodes, type SearchableNode, type SlotTypeFilter } from '../services
 import { TYPE_COLORS } from '../services/typeColors';
 import { DomWidgetLayer } from '../widgets/domWidgetLayer';
 import { setImageLoadedHandler } from './imageCache';
+import { AUTO_LAYOUT_KEY } from '../../../protocol/promptToWorkflow';
 import { BYPASS_BGCOLOR, BYPASS_COLOR, MODE_BYPASSED, MODE_MUTED, MUTED_ALPHA } from './nodeModes';
 
 /**
@@ -204,6 +205,10 @@ class GraphHost {
       this.graph.configure(previous);
       throw err;
     }
+    if (this.graph.extra[AUTO_LAYOUT_KEY]) {
+      delete this.graph.extra[AUTO_LAYOUT_KEY];
+      this.#stackColumns();
+    }
     const choice = options.viewport ?? 'fit-if-needed';
     const saved = savedViewportSchema.safeParse(workflow.extra?.ds);
     const view = choice === 'keep' ? keep : saved.success ? saved.data : undefined;
@@ -218,6 +223,29 @@ class GraphHost {
     }
     this.canvas.setDirty(true, true);
     return missing;
+  }
+
+  /** Re-stacks each column of nodes (same x) top to bottom, and the columns left to right, by real sizes. */
+  #stackColumns(): void {
+    const gap = 30;
+    let x: number | undefined;
+    const columns = new Map<number, LGraphNode[]>();
+    for (const node of this.graph.nodes) {
+      const column = columns.get(node.pos[0]) ?? [];
+      column.push(node);
+      columns.set(node.pos[0], column);
+    }
+    for (const [left, column] of [...columns].sort((a, b) => a[0] - b[0])) {
+      x ??= left;
+      column.sort((a, b) => a.pos[1] - b.pos[1]);
+      let y = column[0]!.pos[1];
+      for (const node of column) {
+        node.pos[0] = x;
+        node.pos[1] = y;
+        y += node.size[1] + LiteGraph.NODE_TITLE_HEIGHT + gap;
+      }
+      x += Math.max(...column.map((n) => n.size[0])) + 2 * gap;
+    }
   }
 
   /** Bounds of all nodes in graph coordinates, or undefined for an empty graph. */

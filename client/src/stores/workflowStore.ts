@@ -9,8 +9,10 @@ import { studioApi } from '../api/studioApi';
 import type { UiWorkflow, WorkflowListItem } from '../api/wire';
 import { graphHost, type ViewportChoice } from '../canvas/graphHost';
 import { parseWorkflowJson, workflowFromFile } from '../services/workflowFiles';
+import { workflowNameProblem } from '../../../protocol/workflowNames';
 import { useConfirmStore } from './confirmStore';
 import { useExecutionStore } from './executionStore';
+import { useNodeDefStore } from './nodeDefStore';
 import { useToastStore } from './toastStore';
 import { useUndoStore } from './undoStore';
 
@@ -153,6 +155,11 @@ export const useWorkflowStore = defineStore('workflow', () => {
   async function save(fileName?: string): Promise<boolean> {
     const target = fileName ? libraryName(fileName) : name.value;
     if (!target) throw new Error('save() needs a name for an unsaved workflow');
+    const problem = workflowNameProblem(target);
+    if (problem) {
+      useToastStore().show('error', `Could not save "${target}"`, problem);
+      return false;
+    }
     try {
       await studioApi.saveWorkflow(target, graphHost.serialize());
       name.value = target;
@@ -181,11 +188,8 @@ export const useWorkflowStore = defineStore('workflow', () => {
 
   async function openFile(file: File): Promise<void> {
     try {
-      const opened = await replaceGraph(
-        await workflowFromFile(file),
-        { name: null, modified: true },
-        file.name,
-      );
+      const workflow = await workflowFromFile(file, useNodeDefStore().objectInfo);
+      const opened = await replaceGraph(workflow, { name: null, modified: true }, file.name);
       if (opened) useToastStore().show('info', `Opened ${file.name}`);
     } catch (err) {
       useToastStore().error(`Could not open ${file.name}`, err);
