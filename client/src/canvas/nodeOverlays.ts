@@ -170,7 +170,7 @@ function drawErrorBox(ctx: CanvasRenderingContext2D, node: LGraphNode, messages:
   ctx.save();
   ctx.font = '12px Inter, system-ui, sans-serif';
   const width = Math.max(node.size[0], 220);
-  const lines = messages.flatMap((m) => wrap(ctx, m, width - 16, 3)).slice(0, 6);
+  const lines = messages.flatMap((m) => wrap(ctx, m, width - 16, 5)).slice(0, 8);
   const h = lines.length * 16 + 10;
   const y = node.size[1] + 6;
   ctx.fillStyle = 'rgba(127, 29, 29, 0.92)';

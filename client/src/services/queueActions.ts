@@ -8,6 +8,7 @@ import { tabClientId } from '../api/studioSocket';
 import { workflowToPrompt, type MutedInput } from '../../../protocol/workflowToPrompt';
 import type { NodeErrors } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
+import { latentSizeProblems } from './latentSizeCheck';
 import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';
 import { useQueueStore } from '../stores/queueStore';
@@ -52,6 +53,15 @@ export function nameMutedSources(nodeErrors: NodeErrors, muted: readonly MutedIn
 export async function queueCurrentGraph(options: { front?: boolean } = {}): Promise<string | undefined> {
   const toasts = useToastStore();
   const exec = useExecutionStore();
+  const sizes = latentSizeProblems(graphHost.graph);
+  if (Object.keys(sizes).length) {
+    exec.setValidationErrors(sizes);
+    const [[id, first]] = Object.entries(sizes) as [[string, NodeErrors[string]]];
+    const title = graphHost.nodeById(id)?.title ?? first.class_type;
+    toasts.show('error', 'Prompt not queued', `${title} (#${id}): ${first.errors[0]!.details}`);
+    graphHost.redraw();
+    return undefined;
+  }
   const workflow = graphHost.serialize();
   const { prompt, warnings, mutedInputs } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
   for (const w of warnings) console.warn(`workflow → prompt: ${w}`);
