@@ -1,6 +1,7 @@
 /**
  * An Empty Latent Image size the sampler's UNet cannot use (16 × 16 gives a 2 × 2 latent) is refused when
- * queueing, on the node, with the value and a size that works, instead of failing in KSampler at run time.
+ * queueing, on the node, with the value and a size that works, instead of failing in KSampler at run time;
+ * fixing the value takes the error off the node.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
@@ -52,13 +53,13 @@ describe('latent size', () => {
     expect(await historyLength()).toBe(0);
 
     await typeIntoNumberWidget(h.page, LATENT, 'width', 64);
-    await h.page.getByTestId('queue-button').click();
-    await expect.poll(historyLength, { timeout: 60_000 }).toBe(1);
     await waitInPage(
       h.page,
-      'the error is gone from Empty Latent Image',
+      'the edit takes the error off Empty Latent Image',
       (id) => window.studio!.nodeState(id).errors.length === 0,
       LATENT,
     );
+    await h.page.getByTestId('queue-button').click();
+    await expect.poll(historyLength, { timeout: 60_000 }).toBe(1);
   });
 });
