@@ -12,6 +12,11 @@ let h: BrowserStudio;
 const historyLength = async () =>
   Object.keys(historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json())).length;
 
+const queueLength = async () => {
+  const queue = (await (await fetch(`${h.studio.url}/api/queue`)).json()) as Record<string, unknown[]>;
+  return (queue.queue_running?.length ?? 0) + (queue.queue_pending?.length ?? 0);
+};
+
 async function setSteps(steps: number): Promise<void> {
   await h.page.evaluate(
     ([id, value]) => {
@@ -67,5 +72,28 @@ describe('state of a rerun', () => {
     await h.page.getByTestId('interrupt').click();
     await expect.poll(historyLength, { timeout: 60_000 }).toBe(2);
     expect(h.pageErrors).toEqual([]);
+  });
+
+  it('keeps the chart, loss line and preview when a rerun comes entirely from the cache', async () => {
+    // (the test before interrupts its run; when it failed early, its run is still going)
+    await fetch(`${h.studio.url}/api/interrupt`, { method: 'POST' });
+    await expect.poll(queueLength, { timeout: 60_000 }).toBe(0);
+    const before = await historyLength();
+    await setSteps(6);
+    await h.page.getByTestId('queue-button').click();
+    await expect.poll(historyLength, { timeout: 120_000 }).toBe(before + 1);
+    await h.page.getByTestId('queue-button').click();
+    await expect.poll(historyLength, { timeout: 60_000 }).toBe(before + 2);
+    const all = historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json());
+    const rerun = Object.values(all).sort((a, b) => b.prompt[0] - a.prompt[0])[0]!;
+    const cached = rerun.status.messages.find(([type]) => type === 'execution_cached')?.[1].nodes;
+    expect(cached).toContain(String(TRAINER));
+    await h.page.waitForTimeout(500);
+    const state = await h.page.evaluate((id) => window.studio!.nodeState(id), TRAINER);
+    expect(state.chartPoints).toBe(6);
+    expect(state.text).toEqual([expect.stringMatching(/^loss: .* \(last of 6\)$/)]);
+    const images = await h.page.evaluate((id) => window.studio!.nodeImages(id), TRAINER);
+    expect(images.length).toBeGreaterThan(0);
+    await screenshot(h.page, 'cached-rerun');
   });
 });

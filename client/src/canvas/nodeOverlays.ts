@@ -30,7 +30,10 @@ export function outputImages(output: NodeUiOutput | undefined): FileRef[] {
 export function compactValue(v: unknown): string {
   if (typeof v === 'number') return formatValue(v);
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map(compactValue).join('; ');
+  if (Array.isArray(v)) {
+    const parts = v.map(compactValue);
+    return v.every((x) => typeof x === 'number') ? `[${parts.join(', ')}]` : parts.join('; ');
+  }
   if (v && typeof v === 'object') {
     const entries = Object.entries(v);
     const head = entries.find(([, inner]) => typeof inner === 'string');
