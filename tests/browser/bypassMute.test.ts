@@ -104,4 +104,21 @@ describe('bypass and mute', () => {
     await expect.poll(() => modeOf(SCALE)).toBe(0);
     expect(h.pageErrors).toEqual([]);
   });
+
+  it('the node menu bypasses and mutes too', async () => {
+    const title = await h.page.evaluate((n) => {
+      const node = window.studio!.graph.getNodeById(n)!;
+      return window.studio!.graphToPage(node.pos[0] + 60, node.pos[1] - 15);
+    }, SCALE);
+    const menu = h.page.locator('.litecontextmenu');
+    await h.page.mouse.click(title.x, title.y, { button: 'right' });
+    await menu.getByText('Bypass (Ctrl+B)', { exact: true }).click();
+    await expect.poll(() => modeOf(SCALE)).toBe(4);
+    await h.page.mouse.click(title.x, title.y, { button: 'right' });
+    await menu.getByText('Remove bypass (Ctrl+B)', { exact: true }).click();
+    await expect.poll(() => modeOf(SCALE)).toBe(0);
+    await h.page.mouse.click(title.x, title.y, { button: 'right' });
+    await menu.getByText('Mute (Ctrl+M)', { exact: true }).click();
+    await expect.poll(() => modeOf(SCALE)).toBe(2);
+  });
 });

@@ -11,7 +11,8 @@ import { TYPE_COLORS } from '../services/typeColors';
 import { DomWidgetLayer } from '../widgets/domWidgetLayer';
 import { setImageLoadedHandler } from './imageCache';
 import { AUTO_LAYOUT_KEY } from '../../../protocol/promptToWorkflow';
-import { BYPASS_BGCOLOR, BYPASS_COLOR, MODE_BYPASSED, MODE_MUTED, MUTED_ALPHA } from './nodeModes';
+import { adjustMenus } from './canvasMenus';
+import { drawNodeModes } from './nodeModes';
 
 /**
  * How `load` sets the view: `keep` the current one (undo, redo), the workflow's `saved` one (reload), or
@@ -26,8 +27,6 @@ const savedViewportSchema = z.object({
 
 /** The smallest zoom `fitView` picks (node titles are still legible; litegraph's own minimum is 0.1). */
 const MIN_FIT_SCALE = 0.25;
-/** Litegraph menu entries the studio cannot honour: the server runs no subgraphs, and converting lost nodes. */
-const UNSUPPORTED_MENU_ENTRY = /^Convert to Subgraph/;
 
 class GraphHost {
   #graph: LGraph | undefined;
@@ -79,8 +78,8 @@ class GraphHost {
     canvas.default_connection_color_byType = { ...TYPE_COLORS };
     canvas.default_connection_color_byTypeOff = { ...TYPE_COLORS };
     this.#wrapSearchBox(canvas);
-    this.#pruneMenus(canvas);
-    this.#showNodeModes(canvas);
+    adjustMenus(canvas, () => this.selectedNodes(), onChange);
+    drawNodeModes(canvas);
     canvas.onRender = () => this.#layer?.beginFrame();
     canvas.onDrawOverlay = () => this.#layer?.endFrame();
     graph.onAfterChange = onChange;
@@ -120,40 +119,6 @@ class GraphHost {
         });
       }
       return dialog;
-    };
-  }
-
-  /** Drops the menu entries of {@link UNSUPPORTED_MENU_ENTRY} from litegraph's node and canvas menus. */
-  #pruneMenus(canvas: LGraphCanvas): void {
-    const supported = (entry: { content?: unknown } | null) =>
-      !(entry && typeof entry.content === 'string' && UNSUPPORTED_MENU_ENTRY.test(entry.content));
-    const nodeMenu = canvas.getNodeMenuOptions.bind(canvas);
-    canvas.getNodeMenuOptions = (node) => nodeMenu(node).filter(supported);
-    const canvasMenu = canvas.getCanvasMenuOptions.bind(canvas);
-    canvas.getCanvasMenuOptions = () => canvasMenu().filter(supported);
-  }
-
-  /** Draws bypassed nodes tinted purple and muted ones faded, as ComfyUI does. */
-  #showNodeModes(canvas: LGraphCanvas): void {
-    const drawNode = canvas.drawNode.bind(canvas);
-    canvas.drawNode = (node, ctx) => {
-      if (node.mode !== MODE_BYPASSED && node.mode !== MODE_MUTED) {
-        drawNode(node, ctx);
-        return;
-      }
-      const { color, bgcolor } = node;
-      const alpha = canvas.editor_alpha;
-      if (node.mode === MODE_BYPASSED) {
-        node.color = BYPASS_COLOR;
-        node.bgcolor = BYPASS_BGCOLOR;
-      } else canvas.editor_alpha = MUTED_ALPHA;
-      try {
-        drawNode(node, ctx);
-      } finally {
-        node.color = color;
-        node.bgcolor = bgcolor;
-        canvas.editor_alpha = alpha;
-      }
     };
   }
 

@@ -3,7 +3,7 @@
  * whatever it fed, a muted node (mode 2, "Never") is left out with everything that needs its outputs.
  * protocol/workflowToPrompt.ts turns both into the prompt the server runs.
  */
-import { LGraphEventMode, type LGraphNode } from '@comfyorg/litegraph';
+import { LGraphEventMode, type LGraphCanvas, type LGraphNode } from '@comfyorg/litegraph';
 
 export const MODE_ALWAYS = LGraphEventMode.ALWAYS;
 export const MODE_MUTED = LGraphEventMode.NEVER;
@@ -25,4 +25,28 @@ export function toggleMode(nodes: readonly LGraphNode[], mode: LGraphEventMode):
   // not changeMode(): litegraph's refuses BYPASS
   for (const node of nodes) node.mode = next;
   return true;
+}
+
+/** Makes `canvas` draw bypassed nodes tinted purple and muted ones faded, as ComfyUI does. */
+export function drawNodeModes(canvas: LGraphCanvas): void {
+  const drawNode = canvas.drawNode.bind(canvas);
+  canvas.drawNode = (node, ctx) => {
+    if (node.mode !== MODE_BYPASSED && node.mode !== MODE_MUTED) {
+      drawNode(node, ctx);
+      return;
+    }
+    const { color, bgcolor } = node;
+    const alpha = canvas.editor_alpha;
+    if (node.mode === MODE_BYPASSED) {
+      node.color = BYPASS_COLOR;
+      node.bgcolor = BYPASS_BGCOLOR;
+    } else canvas.editor_alpha = MUTED_ALPHA;
+    try {
+      drawNode(node, ctx);
+    } finally {
+      node.color = color;
+      node.bgcolor = bgcolor;
+      canvas.editor_alpha = alpha;
+    }
+  };
 }
