@@ -7,10 +7,19 @@
 import type { ApiNode, ApiPrompt, InputSpecWire, NodeDefWire, ObjectInfo, PromptLink } from './wireSchemas';
 import type { UiLink, UiNode, UiWorkflow } from './uiWorkflowSchema';
 
+/** An input left unconnected in the prompt because the node feeding it is muted. */
+export interface MutedInput {
+  nodeId: string;
+  input: string;
+  muted: { id: string; title: string };
+}
+
 export interface WorkflowConversion {
   prompt: ApiPrompt;
   /** Things the conversion dropped or could not map (unknown node types, dangling links). */
   warnings: string[];
+  /** Inputs dropped because a muted node feeds them (a validation error on them should name it). */
+  mutedInputs: MutedInput[];
 }
 
 const MODE_NEVER = 2;
@@ -65,6 +74,9 @@ export function workflowToPrompt(workflow: UiWorkflow, objectInfo: ObjectInfo): 
   const warnings: string[] = [];
   const nodes = new Map<string, UiNode>(workflow.nodes.map((n) => [String(n.id), n]));
   const links = new Map(workflow.links.map(normaliseLink));
+  const mutedInputs: MutedInput[] = [];
+  /** The muted node the last {@link resolve} call stopped at, if any. */
+  let stoppedAtMuted: UiNode | undefined;
 
   /** Follows a link to the real producing node; null when nothing real feeds it. */
   const resolve = (linkId: number, seen = new Set<number>()): PromptLink | null => {
@@ -80,7 +92,11 @@ export function workflowToPrompt(workflow: UiWorkflow, objectInfo: ObjectInfo): 
       const upstream = origin.inputs?.[0]?.link;
       return upstream == null ? null : resolve(upstream, seen);
     }
-    if (origin.type === 'PrimitiveNode' || origin.mode === MODE_NEVER) return null;
+    if (origin.mode === MODE_NEVER) {
+      stoppedAtMuted = origin;
+      return null;
+    }
+    if (origin.type === 'PrimitiveNode') return null;
     if (origin.mode === MODE_BYPASS) {
       const outType = String(origin.outputs?.[link.originSlot]?.type ?? link.type);
       const inputs = origin.inputs ?? [];
@@ -109,8 +125,16 @@ export function workflowToPrompt(workflow: UiWorkflow, objectInfo: ObjectInfo): 
     for (const slot of node.inputs ?? []) {
       if (slot.link == null) continue;
       const name = slot.widget?.name ?? slot.name;
+      stoppedAtMuted = undefined;
       const link = resolve(slot.link);
+      // resolve() may have set it (TypeScript cannot see assignments made inside the closure)
+      const mutedOrigin = stoppedAtMuted as UiNode | undefined;
       if (link) inputs[name] = link;
+      else if (mutedOrigin) {
+        const { id, title, type } = mutedOrigin;
+        const muted = { id: String(id), title: title ?? objectInfo[type]?.display_name ?? type };
+        mutedInputs.push({ nodeId: String(node.id), input: name, muted });
+      }
     }
     const entry: ApiNode = {
       class_type: node.type,
@@ -119,7 +143,7 @@ export function workflowToPrompt(workflow: UiWorkflow, objectInfo: ObjectInfo): 
     };
     prompt[String(node.id)] = entry;
   }
-  return { prompt, warnings };
+  return { prompt, warnings, mutedInputs };
 }
 
 function widgetInputs(node: UiNode, def: NodeDefWire): Record<string, unknown> {

@@ -42,6 +42,8 @@ export function createApp(services: StudioServices): express.Express {
   const dist = services.clientDistDir;
   if (dist) {
     app.use(express.static(dist, { index: 'index.html' }));
+    // browsers and tools that ignore <link rel=icon> still ask for /favicon.ico
+    app.get('/favicon.ico', (_req, res) => res.redirect(301, '/favicon.svg'));
     app.get('/', (_req, res) => {
       if (existsSync(path.join(dist, 'index.html'))) res.sendFile(path.join(dist, 'index.html'));
       else

@@ -45,6 +45,28 @@ export async function countPixels(
   );
 }
 
+/** Mean brightness (0–255, mean of r, g, b) of the canvas pixels inside `rect`, as last drawn. */
+export async function meanBrightness(page: Page, rect: GraphRect): Promise<number> {
+  return page.evaluate(([gx, gy, gw, gh]) => {
+    const a = window.studio!.graphToPage(gx, gy);
+    const z = window.studio!.graphToPage(gx + gw, gy + gh);
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=graph-canvas]')!;
+    const box = canvas.getBoundingClientRect();
+    const ratio = canvas.width / box.width;
+    const data = canvas
+      .getContext('2d')!
+      .getImageData(
+        Math.round((a.x - box.left) * ratio),
+        Math.round((a.y - box.top) * ratio),
+        Math.max(1, Math.round((z.x - a.x) * ratio)),
+        Math.max(1, Math.round((z.y - a.y) * ratio)),
+      ).data;
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += data[i]! + data[i + 1]! + data[i + 2]!;
+    return sum / (3 * (data.length / 4));
+  }, rect);
+}
+
 /** A node's chart as the page holds it: the x of each point and the values of one series. */
 export interface ChartSeries {
   xs: number[];

@@ -140,6 +140,21 @@ describe('workflowToPrompt', () => {
     expect(prompt['4'].inputs).toEqual({ images: ['1', 0], prefix: 'from-primitive' });
   });
 
+  it('names the muted node behind each input it leaves unconnected', async () => {
+    const info = await registry.objectInfo();
+    const workflow: UiWorkflow = {
+      nodes: [
+        node(1, 'Source', { mode: 2, title: 'Red source', widgets_values: [8, 'red'] }),
+        node(2, 'Sink', { inputs: [{ name: 'images', type: 'IMAGE', link: 1 }], widgets_values: ['out'] }),
+      ],
+      links: [[1, 1, 0, 2, 0, 'IMAGE']],
+      version: 0.4,
+    };
+    const { prompt, mutedInputs } = workflowToPrompt(workflow, info);
+    expect(prompt['2'].inputs).toEqual({ prefix: 'out' });
+    expect(mutedInputs).toEqual([{ nodeId: '2', input: 'images', muted: { id: '1', title: 'Red source' } }]);
+  });
+
   it('keeps unknown node types (so validation reports them) and accepts widgets_values objects', async () => {
     const info = await registry.objectInfo();
     const workflow: UiWorkflow = {

@@ -2,7 +2,7 @@
  * Owns the litegraph graph and canvas of the page: creation and styling, high-DPI sizing, the node search
  * box, and loading/serialising workflows. Stores and components reach the graph only through here.
  */
-import { LGraph, LGraphCanvas, LiteGraph, type LGraphNode } from '@comfyorg/litegraph';
+import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph';
 import type { ISerialisedGraph } from '@comfyorg/litegraph/dist/types/serialisation';
 import { z } from 'zod';
 import { uiWorkflowSchema, type UiWorkflow } from '../api/wire';
@@ -10,6 +10,9 @@ import { rankNodes, type SearchableNode, type SlotTypeFilter } from '../services
 import { TYPE_COLORS } from '../services/typeColors';
 import { DomWidgetLayer } from '../widgets/domWidgetLayer';
 import { setImageLoadedHandler } from './imageCache';
+import { AUTO_LAYOUT_KEY } from '../../../protocol/promptToWorkflow';
+import { adjustMenus } from './canvasMenus';
+import { drawNodeModes } from './nodeModes';
 
 /**
  * How `load` sets the view: `keep` the current one (undo, redo), the workflow's `saved` one (reload), or
@@ -22,8 +25,8 @@ const savedViewportSchema = z.object({
   offset: z.tuple([z.number(), z.number()]),
 });
 
-/** The smallest zoom `fitView` picks: node titles and widget values stay readable. */
-const MIN_FIT_SCALE = 0.6;
+/** The smallest zoom `fitView` picks (node titles are still legible; litegraph's own minimum is 0.1). */
+const MIN_FIT_SCALE = 0.25;
 
 class GraphHost {
   #graph: LGraph | undefined;
@@ -75,6 +78,8 @@ class GraphHost {
     canvas.default_connection_color_byType = { ...TYPE_COLORS };
     canvas.default_connection_color_byTypeOff = { ...TYPE_COLORS };
     this.#wrapSearchBox(canvas);
+    adjustMenus(canvas, () => this.selectedNodes(), onChange);
+    drawNodeModes(canvas);
     canvas.onRender = () => this.#layer?.beginFrame();
     canvas.onDrawOverlay = () => this.#layer?.endFrame();
     graph.onAfterChange = onChange;
@@ -154,8 +159,21 @@ class GraphHost {
     const missing = [...new Set(workflow.nodes.map((n) => n.type).filter((t) => !(t in known)))];
     const ds = this.canvas.ds;
     const keep = { scale: ds.scale, offset: [ds.offset[0], ds.offset[1]] as const };
-    // uiWorkflowSchema validated the shape; litegraph reads the same JSON with its own (wider) types
-    this.graph.configure(workflow as unknown as ISerialisedGraph);
+    const previous = this.graph.serialize();
+    try {
+      // a plain copy: litegraph structuredClones parts of it, which fails on Vue's reactive proxies
+      const plain: unknown = JSON.parse(JSON.stringify(workflow));
+      // uiWorkflowSchema validated the shape; litegraph reads the same JSON with its own (wider) types
+      this.graph.configure(plain as ISerialisedGraph);
+    } catch (err) {
+      // configure clears the graph first: put the old one back rather than leave a blank canvas
+      this.graph.configure(previous);
+      throw err;
+    }
+    if (this.graph.extra[AUTO_LAYOUT_KEY]) {
+      delete this.graph.extra[AUTO_LAYOUT_KEY];
+      this.#stackColumns();
+    }
     const choice = options.viewport ?? 'fit-if-needed';
     const saved = savedViewportSchema.safeParse(workflow.extra?.ds);
     const view = choice === 'keep' ? keep : saved.success ? saved.data : undefined;
@@ -170,6 +188,29 @@ class GraphHost {
     }
     this.canvas.setDirty(true, true);
     return missing;
+  }
+
+  /** Re-stacks each column of nodes (same x) top to bottom, and the columns left to right, by real sizes. */
+  #stackColumns(): void {
+    const gap = 30;
+    let x: number | undefined;
+    const columns = new Map<number, LGraphNode[]>();
+    for (const node of this.graph.nodes) {
+      const column = columns.get(node.pos[0]) ?? [];
+      column.push(node);
+      columns.set(node.pos[0], column);
+    }
+    for (const [left, column] of [...columns].sort((a, b) => a[0] - b[0])) {
+      x ??= left;
+      column.sort((a, b) => a.pos[1] - b.pos[1]);
+      let y = column[0]!.pos[1];
+      for (const node of column) {
+        node.pos[0] = x;
+        node.pos[1] = y;
+        y += node.size[1] + LiteGraph.NODE_TITLE_HEIGHT + gap;
+      }
+      x += Math.max(...column.map((n) => n.size[0])) + 2 * gap;
+    }
   }
 
   /** Bounds of all nodes in graph coordinates, or undefined for an empty graph. */
@@ -197,8 +238,9 @@ class GraphHost {
   }
 
   /**
-   * Zooms and pans so every node is visible, but never below a legible zoom: a graph too large for that
-   * is shown from its top-left corner (where pipelines start) instead of as an unreadable overview.
+   * Zooms and pans so every node is visible in the canvas (which the side panels never cover), zooming
+   * out below a comfortable size when the graph needs it, but never past {@link MIN_FIT_SCALE}: a graph
+   * too large for that is shown from its top-left corner (where pipelines start).
    */
   fitView(): void {
     const bounds = this.#nodeBounds();
@@ -210,11 +252,16 @@ class GraphHost {
     const scale = Math.min(1.1, Math.max(MIN_FIT_SCALE, fit));
     const ds = this.canvas.ds;
     ds.scale = scale;
-    const fitsX = (x1 - x0) * scale <= el.clientWidth - 2 * pad;
-    const fitsY = (y1 - y0) * scale <= el.clientHeight - 2 * pad;
+    const fitsX = (x1 - x0) * scale <= el.clientWidth - 2 * pad + 0.5;
+    const fitsY = (y1 - y0) * scale <= el.clientHeight - 2 * pad + 0.5;
     ds.offset[0] = fitsX ? el.clientWidth / (2 * scale) - (x0 + x1) / 2 : pad / scale - x0;
     ds.offset[1] = fitsY ? el.clientHeight / (2 * scale) - (y0 + y1) / 2 : pad / scale - y0;
     this.canvas.setDirty(true, true);
+  }
+
+  /** The nodes selected on the canvas. */
+  selectedNodes(): LGraphNode[] {
+    return [...this.canvas.selectedItems].filter((item): item is LGraphNode => item instanceof LGraphNode);
   }
 
   nodeById(id: string | number): LGraphNode | null {

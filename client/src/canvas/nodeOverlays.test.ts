@@ -15,7 +15,20 @@ describe('outputTextLines', () => {
     ],
     [
       { saved: [{ filename: 'my-toy.safetensors', shape: [1, 32] }] },
-      ['filename: my-toy.safetensors', 'shape: [1,32]'],
+      ['saved: my-toy.safetensors', 'shape: [1, 32]'],
+    ],
+    [
+      {
+        embeddings: [
+          {
+            filename: 'my-toy.safetensors',
+            subfolder: '',
+            type: 'embeddings',
+            tokens: [{ token: '<my-toy>', num_vectors: 1, dim: 32 }],
+          },
+        ],
+      },
+      ['embeddings: my-toy.safetensors', 'tokens: <my-toy> (num_vectors 1, dim 32)'],
     ],
   ])('%j → %j', (output, lines) => {
     expect(outputTextLines(output)).toEqual(lines);

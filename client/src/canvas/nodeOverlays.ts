@@ -10,6 +10,11 @@ import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
 import { cachedImage, isDrawable } from './imageCache';
 import { drawSeriesChart, formatValue, type Rect } from './seriesChart';
 
+const TEXT_FONT = '12px Inter, system-ui, sans-serif';
+const LINE_HEIGHT = 16;
+/** A longer output line is cut after this many wrapped lines. */
+const MAX_LINES_PER_OUTPUT = 4;
+
 /** Output keys shown as images; every other key of a node's UI output is shown as text. */
 const IMAGE_KEYS = new Set(['images', 'animated']);
 
@@ -20,6 +25,33 @@ export function outputImages(output: NodeUiOutput | undefined): FileRef[] {
     return parsed.success ? [parsed.data] : [];
   });
 }
+
+/** A value of a UI output in a few words: `<my-toy> (num_vectors 1, dim 32)` instead of raw JSON. */
+export function compactValue(v: unknown): string {
+  if (typeof v === 'number') return formatValue(v);
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    const parts = v.map(compactValue);
+    return v.every((x) => typeof x === 'number') ? `[${parts.join(', ')}]` : parts.join('; ');
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v);
+    const head = entries.find(([, inner]) => typeof inner === 'string');
+    const rest = entries.filter((e) => e !== head).map(([k, inner]) => `${k} ${compactValue(inner)}`);
+    if (!head) return rest.join(', ');
+    return rest.length ? `${String(head[1])} (${rest.join(', ')})` : String(head[1]);
+  }
+  return String(v);
+}
+
+/** A file a node wrote (any `type`, e.g. `embeddings`): `subfolder/filename`, or undefined. */
+function filePath(v: object): string | undefined {
+  const { filename, subfolder } = v as { filename?: unknown; subfolder?: unknown };
+  if (typeof filename !== 'string') return undefined;
+  return typeof subfolder === 'string' && subfolder ? `${subfolder}/${filename}` : filename;
+}
+
+const FILE_KEYS = new Set(['filename', 'subfolder', 'type']);
 
 /** Lines for the non-image keys of a UI output, e.g. `clip_i: 0.812`. */
 export function outputTextLines(output: NodeUiOutput | undefined): string[] {
@@ -35,20 +67,15 @@ export function outputTextLines(output: NodeUiOutput | undefined): string[] {
     for (const v of values) {
       if (typeof v === 'number') lines.push(`${key}: ${formatValue(v)}`);
       else if (typeof v === 'string') lines.push(values.length === 1 && key === 'text' ? v : `${key}: ${v}`);
-      else if (fileRefSchema.safeParse(v).success) {
-        const file = fileRefSchema.parse(v);
-        lines.push(`${key}: ${file.subfolder ? `${file.subfolder}/` : ''}${file.filename}`);
-      } else if (v && typeof v === 'object') {
+      else if (v && typeof v === 'object' && !Array.isArray(v)) {
+        // a saved file: its path on one line, what else the node says about it one line per key
+        const file = filePath(v);
+        if (file) lines.push(`${key}: ${file}`);
         for (const [k, inner] of Object.entries(v)) {
-          const shown =
-            typeof inner === 'number'
-              ? formatValue(inner)
-              : typeof inner === 'string'
-                ? inner
-                : JSON.stringify(inner);
-          lines.push(`${k}: ${shown}`);
+          if (file && FILE_KEYS.has(k)) continue;
+          lines.push(`${k}: ${compactValue(inner)}`);
         }
-      }
+      } else if (v != null) lines.push(`${key}: ${compactValue(v)}`);
     }
   }
   return lines;
@@ -146,7 +173,7 @@ function drawErrorBox(ctx: CanvasRenderingContext2D, node: LGraphNode, messages:
   ctx.save();
   ctx.font = '12px Inter, system-ui, sans-serif';
   const width = Math.max(node.size[0], 220);
-  const lines = messages.flatMap((m) => wrap(ctx, m, width - 16, 3)).slice(0, 6);
+  const lines = messages.flatMap((m) => wrap(ctx, m, width - 16, 5)).slice(0, 8);
   const h = lines.length * 16 + 10;
   const y = node.size[1] + 6;
   ctx.fillStyle = 'rgba(127, 29, 29, 0.92)';
@@ -161,13 +188,16 @@ function drawErrorBox(ctx: CanvasRenderingContext2D, node: LGraphNode, messages:
   ctx.restore();
 }
 
-/** Draws the overlays of one node; called from its onDrawForeground (node-local coordinates). */
+/**
+ * Draws the overlays of one node; called from its onDrawForeground (node-local coordinates). Returns how
+ * many px of text did not fit (the node should grow by that much), 0 when everything was drawn.
+ */
 export function drawNodeOverlays(
   node: LGraphNode,
   ctx: CanvasRenderingContext2D,
   inputImage: FileRef | undefined,
-): void {
-  if (node.flags.collapsed) return;
+): number {
+  if (node.flags.collapsed) return 0;
   const exec = useExecutionStore();
   const id = String(node.id);
   const top = contentTop(node);
@@ -180,21 +210,25 @@ export function drawNodeOverlays(
     area.y += h + 6;
     area.h -= h + 6;
   }
+  let missing = 0;
   const lines = outputTextLines(exec.outputs[id]);
-  if (lines.length && area.h > 16) {
+  if (lines.length) {
     ctx.save();
-    ctx.font = '12px Inter, system-ui, sans-serif';
+    ctx.font = TEXT_FONT;
     ctx.fillStyle = '#ddd';
     ctx.textBaseline = 'top';
-    const shown = lines.slice(0, Math.floor(area.h / 16));
-    shown.forEach((line, i) => ctx.fillText(line, area.x + 4, area.y + i * 16, area.w - 8));
+    const wrapped = lines.flatMap((line) => wrap(ctx, line, area.w - 8, MAX_LINES_PER_OUTPUT));
+    const shown = wrapped.slice(0, Math.max(0, Math.floor(area.h / LINE_HEIGHT)));
+    missing = (wrapped.length - shown.length) * LINE_HEIGHT;
+    shown.forEach((line, i) => ctx.fillText(line, area.x + 4, area.y + i * LINE_HEIGHT, area.w - 8));
     ctx.restore();
-    area.y += shown.length * 16 + 4;
-    area.h -= shown.length * 16 + 4;
+    area.y += shown.length * LINE_HEIGHT + 4;
+    area.h -= shown.length * LINE_HEIGHT + 4;
   }
   if (urls.length && area.h > 20) drawImages(ctx, urls, area);
   const error = exec.errors[id];
   if (error) drawErrorBox(ctx, node, error.messages);
+  return missing;
 }
 
 /** Grows a node so `needed` px of free space fit under its widgets (e.g. when an image arrives). */

@@ -7,7 +7,7 @@ import type { ISerialisedNode } from '@comfyorg/litegraph/dist/types/serialisati
 import type { NodeDef } from '../api/wire';
 import { useExecutionStore } from '../stores/executionStore';
 import { inputImageRef, type ImageComboWidget } from '../widgets/imageUploadWidget';
-import { drawNodeOverlays, ensureFreeSpace } from './nodeOverlays';
+import { contentTop, drawNodeOverlays, ensureFreeSpace } from './nodeOverlays';
 
 const RUNNING_COLOR = '#4ade80';
 const ERROR_COLOR = '#ef4444';
@@ -60,7 +60,13 @@ export class StudioNode extends LGraphNode {
       ensureFreeSpace(this, this.#pendingRoom);
       this.#pendingRoom = 0;
     }
-    drawNodeOverlays(this, ctx, this.imageCombo ? inputImageRef(this.imageCombo.value) : undefined);
+    const missing = drawNodeOverlays(
+      this,
+      ctx,
+      this.imageCombo ? inputImageRef(this.imageCombo.value) : undefined,
+    );
+    // text wrapped onto more lines than the room asked for when it arrived: grow to show all of it
+    if (missing > 0 && this.#laidOut) this.requestRoom(this.size[1] - contentTop(this) + missing);
     if (!this.#laidOut) {
       // widgets get their positions right after this call; size the node on the next frame
       this.#laidOut = true;

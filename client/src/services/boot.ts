@@ -9,6 +9,7 @@ import { useQueueStore } from '../stores/queueStore';
 import { useUndoStore } from '../stores/undoStore';
 import { useWorkflowStore } from '../stores/workflowStore';
 import { installDebugHandle } from './debugHandle';
+import { clearErrorsOnEdit } from './errorsFollowEdits';
 import { installKeybindings, type ShortcutActions } from './keybindings';
 import { connectLiveEvents } from './liveEvents';
 
@@ -31,6 +32,7 @@ export async function bootStudio(
     () => workflow.markModified(),
   );
   installKeybindings(actions);
+  clearErrorsOnEdit();
   window.addEventListener('beforeunload', () => workflow.persist());
   void useQueueStore().refresh();
   void workflow.refreshLibrary();

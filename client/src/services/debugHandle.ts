@@ -5,7 +5,7 @@
 import { LiteGraph, type LGraph } from '@comfyorg/litegraph';
 import { graphHost } from '../canvas/graphHost';
 import { cachedImage } from '../canvas/imageCache';
-import { nodeImageUrls } from '../canvas/nodeOverlays';
+import { nodeImageUrls, outputTextLines } from '../canvas/nodeOverlays';
 import type { StudioNode } from '../canvas/studioNode';
 import { inputImageRef } from '../widgets/imageUploadWidget';
 import { useExecutionStore } from '../stores/executionStore';
@@ -32,12 +32,13 @@ export interface StudioDebugHandle {
   ): { left: number; top: number; width: number; height: number } | undefined;
   /** Page coordinates of a point given in graph coordinates. */
   graphToPage(x: number, y: number): { x: number; y: number };
-  /** Progress, running flag, errors and chart length of node `id`. */
+  /** Progress, running flag, errors, chart length and the text lines of its output of node `id`. */
   nodeState(id: string | number): {
     running: boolean;
     progress?: { value: number; max: number };
     errors: string[];
     chartPoints: number;
+    text: string[];
   };
 }
 
@@ -97,6 +98,7 @@ export function installDebugHandle(): void {
         progress: exec.progress[key],
         errors: exec.errors[key]?.messages ?? [],
         chartPoints: useNodeSeriesStore().byNode.get(key)?.xs.length ?? 0,
+        text: outputTextLines(exec.outputs[key]),
       };
     },
   };

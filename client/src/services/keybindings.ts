@@ -1,7 +1,10 @@
 /**
  * Keyboard shortcuts and change detection: Ctrl+Enter queues, Ctrl+Z / Ctrl+Y (or Ctrl+Shift+Z) undo and
- * redo, Ctrl+S saves; every pointer-up and key-up asks the undo store whether the graph changed.
+ * redo, Ctrl+S saves, Ctrl+B bypasses and Ctrl+M mutes the selected nodes (again: back to normal); every
+ * pointer-up and key-up asks the undo store whether the graph changed.
  */
+import { graphHost } from '../canvas/graphHost';
+import { MODE_BYPASSED, MODE_MUTED, toggleMode } from '../canvas/nodeModes';
 import { useUndoStore } from '../stores/undoStore';
 
 export interface ShortcutActions {
@@ -38,6 +41,14 @@ export function installKeybindings(actions: ShortcutActions): () => void {
       return;
     }
     if (isTextTarget(e.target)) return;
+    if (key === 'b' || key === 'm') {
+      e.preventDefault();
+      if (toggleMode(graphHost.selectedNodes(), key === 'b' ? MODE_BYPASSED : MODE_MUTED)) {
+        graphHost.redraw();
+        undo.check();
+      }
+      return;
+    }
     if (key === 'z' && !e.shiftKey) {
       e.preventDefault();
       undo.undo();

@@ -5,8 +5,10 @@
  */
 import { studioApi } from '../api/studioApi';
 import { tabClientId } from '../api/studioSocket';
-import { workflowToPrompt } from '../../../protocol/workflowToPrompt';
+import { workflowToPrompt, type MutedInput } from '../../../protocol/workflowToPrompt';
+import type { NodeErrors } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
+import { latentSizeProblems } from './latentSizeCheck';
 import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';
 import { useQueueStore } from '../stores/queueStore';
@@ -27,12 +29,41 @@ export function applyControlAfterGenerate(): void {
   graphHost.canvas.setDirty(true, false);
 }
 
+/**
+ * Adds to each error about an input that a muted node fed which node that is, since the canvas still
+ * shows the link the prompt left out.
+ */
+export function nameMutedSources(nodeErrors: NodeErrors, muted: readonly MutedInput[]): NodeErrors {
+  const named: NodeErrors = {};
+  for (const [id, nodeError] of Object.entries(nodeErrors)) {
+    const errors = nodeError.errors.map((e) => {
+      const source = muted.find((m) => m.nodeId === id && m.input === e.extra_info.input_name);
+      if (!source) return e;
+      const why =
+        `input "${source.input}" comes from ${source.muted.title} (#${source.muted.id}), which is muted; ` +
+        'unmute it (select it, Ctrl+M) or bypass it (Ctrl+B)';
+      return { ...e, details: e.details ? `${e.details}; ${why}` : why };
+    });
+    named[id] = { ...nodeError, errors };
+  }
+  return named;
+}
+
 /** Queues the canvas graph; returns the prompt id, or undefined when the server rejected it. */
 export async function queueCurrentGraph(options: { front?: boolean } = {}): Promise<string | undefined> {
   const toasts = useToastStore();
   const exec = useExecutionStore();
+  const sizes = latentSizeProblems(graphHost.graph);
+  if (Object.keys(sizes).length) {
+    exec.setValidationErrors(sizes);
+    const [[id, first]] = Object.entries(sizes) as [[string, NodeErrors[string]]];
+    const title = graphHost.nodeById(id)?.title ?? first.class_type;
+    toasts.show('error', 'Prompt not queued', `${title} (#${id}): ${first.errors[0]!.details}`);
+    graphHost.redraw();
+    return undefined;
+  }
   const workflow = graphHost.serialize();
-  const { prompt, warnings } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
+  const { prompt, warnings, mutedInputs } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
   for (const w of warnings) console.warn(`workflow → prompt: ${w}`);
   try {
     // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
@@ -44,7 +75,8 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
       extra_data: { extra_pnginfo: { workflow } },
     });
     if (!result.ok) {
-      const { error, node_errors } = result.rejected;
+      const { error } = result.rejected;
+      const node_errors = nameMutedSources(result.rejected.node_errors, mutedInputs);
       exec.setValidationErrors(node_errors);
       const count = Object.keys(node_errors).length;
       toasts.show(

@@ -1,26 +1,32 @@
 /**
- * Reads a workflow from a dropped or opened file: a UI workflow JSON, or a PNG written by SaveImage (its
- * `workflow` tEXt chunk). Errors say what the file is and what would work instead.
+ * Reads a workflow from a dropped or opened file: a UI workflow JSON, an API-format prompt (laid out on
+ * the canvas when the node definitions are at hand), or a PNG written by SaveImage (its `workflow` tEXt
+ * chunk, else its `prompt`). Errors say what the file is and what would work instead.
  */
 import { z } from 'zod';
-import { uiWorkflowSchema, type UiWorkflow } from '../api/wire';
+import { uiWorkflowSchema, type ApiNode, type ObjectInfo, type UiWorkflow } from '../api/wire';
 import { isPng, readPngTextChunks } from '../../../protocol/pngTextChunks';
+import { promptToWorkflow } from '../../../protocol/promptToWorkflow';
 
 const apiPromptLike = z.record(
   z.string(),
   z.looseObject({ class_type: z.string(), inputs: z.record(z.string(), z.unknown()) }),
 );
 
-/** Validates parsed JSON as a UI workflow; `source` names it in errors. */
-export function parseWorkflowJson(json: unknown, source: string): UiWorkflow {
+/**
+ * Validates parsed JSON as a UI workflow; `source` names it in errors. With `objectInfo`, an API-format
+ * prompt becomes a workflow with its nodes laid out left to right.
+ */
+export function parseWorkflowJson(json: unknown, source: string, objectInfo?: ObjectInfo): UiWorkflow {
   const parsed = uiWorkflowSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  if (
-    apiPromptLike.safeParse(json).success &&
-    json &&
-    typeof json === 'object' &&
-    Object.keys(json).length > 0
-  ) {
+  const prompt = apiPromptLike.safeParse(json);
+  if (prompt.success && Object.keys(prompt.data).length > 0) {
+    if (objectInfo) {
+      const { workflow, warnings } = promptToWorkflow(prompt.data as Record<string, ApiNode>, objectInfo);
+      for (const w of warnings) console.warn(`${source}: ${w}`);
+      return workflow;
+    }
     throw new Error(
       `${source} is an API-format prompt (node id → class_type/inputs), which has no canvas layout; ` +
         'open the UI workflow it came from, or queue it with POST /api/prompt',
@@ -29,11 +35,11 @@ export function parseWorkflowJson(json: unknown, source: string): UiWorkflow {
   throw new Error(`${source} is not a UI workflow: ${z.prettifyError(parsed.error)}`);
 }
 
-/** Reads a workflow from a file's bytes (PNG or JSON). */
-export function workflowFromBytes(name: string, bytes: Uint8Array): UiWorkflow {
+/** Reads a workflow from a file's bytes (PNG or JSON); `objectInfo` lets API-format prompts in. */
+export function workflowFromBytes(name: string, bytes: Uint8Array, objectInfo?: ObjectInfo): UiWorkflow {
   if (isPng(bytes)) {
     const texts = readPngTextChunks(bytes);
-    const text = texts.workflow;
+    const text = texts.workflow ?? (objectInfo ? texts.prompt : undefined);
     if (!text) {
       throw new Error(
         `${name} has no "workflow" text chunk` +
@@ -45,9 +51,10 @@ export function workflowFromBytes(name: string, bytes: Uint8Array): UiWorkflow {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new Error(`the "workflow" chunk of ${name} is not valid JSON`);
+      throw new Error(`the text chunk of ${name} is not valid JSON`);
     }
-    return parseWorkflowJson(json, `the "workflow" chunk of ${name}`);
+    const chunk = texts.workflow ? 'workflow' : 'prompt';
+    return parseWorkflowJson(json, `the "${chunk}" chunk of ${name}`, objectInfo);
   }
   let json: unknown;
   try {
@@ -55,10 +62,10 @@ export function workflowFromBytes(name: string, bytes: Uint8Array): UiWorkflow {
   } catch {
     throw new Error(`${name} is neither a PNG nor JSON; drop a workflow .json or a PNG saved by SaveImage`);
   }
-  return parseWorkflowJson(json, name);
+  return parseWorkflowJson(json, name, objectInfo);
 }
 
 /** Reads a workflow from a browser File. */
-export async function workflowFromFile(file: File): Promise<UiWorkflow> {
-  return workflowFromBytes(file.name, new Uint8Array(await file.arrayBuffer()));
+export async function workflowFromFile(file: File, objectInfo?: ObjectInfo): Promise<UiWorkflow> {
+  return workflowFromBytes(file.name, new Uint8Array(await file.arrayBuffer()), objectInfo);
 }

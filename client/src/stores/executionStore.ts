@@ -19,6 +19,9 @@ export interface NodeProgress {
   max: number;
 }
 
+/** UI output keys holding images (kept while a node reruns). */
+const IMAGE_OUTPUT_KEYS = new Set(['images', 'animated']);
+
 export const useExecutionStore = defineStore('execution', () => {
   const connection = ref<ConnectionState>('connecting');
   const queueRemaining = ref(0);
@@ -43,6 +46,20 @@ export const useExecutionStore = defineStore('execution', () => {
     if (url) next[nodeId] = url;
     else delete next[nodeId];
     previews.value = next;
+  }
+
+  /**
+   * A node running again keeps its last images until new ones arrive, but not its text (`loss: … (last
+   * of N)`), which would contradict the live chart of the new run.
+   */
+  function dropStaleText(nodeId: string): void {
+    const old = outputs.value[nodeId];
+    if (!old) return;
+    const images = Object.fromEntries(Object.entries(old).filter(([key]) => IMAGE_OUTPUT_KEYS.has(key)));
+    const next = { ...outputs.value };
+    if (Object.keys(images).length) next[nodeId] = images;
+    else delete next[nodeId];
+    outputs.value = next;
   }
 
   function finishPrompt(promptId: string): void {
@@ -80,6 +97,7 @@ export const useExecutionStore = defineStore('execution', () => {
         }
         activePromptId.value = prompt_id;
         runningNodeId.value = node;
+        dropStaleText(node);
         return;
       }
       case 'progress':
@@ -154,6 +172,15 @@ export const useExecutionStore = defineStore('execution', () => {
     revision.value++;
   }
 
+  /** Forgets the error of one node (it was edited since). */
+  function clearNodeError(nodeId: string): void {
+    if (!errors.value[nodeId]) return;
+    const next = { ...errors.value };
+    delete next[nodeId];
+    errors.value = next;
+    revision.value++;
+  }
+
   function clearErrors(): void {
     errors.value = {};
     lastError.value = null;
@@ -188,6 +215,7 @@ export const useExecutionStore = defineStore('execution', () => {
     showOutputs,
     setValidationErrors,
     clearErrors,
+    clearNodeError,
     clearNodeState,
   };
 });

@@ -28,6 +28,16 @@ export const useUndoStore = defineStore('undo', () => {
     sync();
   }
 
+  /**
+   * Records the graph like {@link check}, but not as an edit: called before and after a workflow is opened
+   * over the current one, so one undo brings the old graph back and the new one is not marked modified.
+   */
+  function recordQuietly(): void {
+    clearTimeout(timer);
+    history.record(graphHost.snapshot());
+    sync();
+  }
+
   /** Records the graph if it changed; returns whether it did. */
   function check(): boolean {
     clearTimeout(timer);
@@ -68,5 +78,5 @@ export const useUndoStore = defineStore('undo', () => {
     apply(history.redo());
   }
 
-  return { canUndo, canRedo, revision, reset, check, checkSoon, undo, redo };
+  return { canUndo, canRedo, revision, reset, recordQuietly, check, checkSoon, undo, redo };
 });

@@ -9,7 +9,10 @@ import { studioApi } from '../api/studioApi';
 import type { UiWorkflow, WorkflowListItem } from '../api/wire';
 import { graphHost, type ViewportChoice } from '../canvas/graphHost';
 import { parseWorkflowJson, workflowFromFile } from '../services/workflowFiles';
+import { workflowNameProblem } from '../../../protocol/workflowNames';
+import { useConfirmStore } from './confirmStore';
 import { useExecutionStore } from './executionStore';
+import { useNodeDefStore } from './nodeDefStore';
 import { useToastStore } from './toastStore';
 import { useUndoStore } from './undoStore';
 
@@ -30,6 +33,15 @@ export function libraryName(name: string): string {
   return trimmed.toLowerCase().endsWith('.json') ? trimmed.slice(0, -5) : trimmed;
 }
 
+/**
+ * The graph as far as unsaved work goes: node sizes and execution order are left out, because the studio
+ * changes them itself (a node grows when its output arrives).
+ */
+function workSignature(): string {
+  const { nodes, ...rest } = JSON.parse(graphHost.snapshot()) as { nodes?: Record<string, unknown>[] };
+  return JSON.stringify({ ...rest, nodes: (nodes ?? []).map(({ size: _s, order: _o, ...n }) => n) });
+}
+
 export const useWorkflowStore = defineStore('workflow', () => {
   /** Library name (e.g. `portrait`), or null for an unsaved workflow. */
   const name = ref<string | null>(null);
@@ -39,6 +51,13 @@ export const useWorkflowStore = defineStore('workflow', () => {
   const library = ref<WorkflowListItem[]>([]);
 
   const title = computed(() => name.value ?? 'Unsaved workflow');
+  /** {@link workSignature} when the graph was last opened or saved; undefined when that is not known. */
+  let baseline: string | undefined;
+
+  /** Whether replacing the graph now would lose work that exists nowhere else. */
+  function hasUnsavedEdits(): boolean {
+    return graphHost.graph.nodes.length > 0 && workSignature() !== baseline;
+  }
 
   function persist(): void {
     try {
@@ -59,11 +78,24 @@ export const useWorkflowStore = defineStore('workflow', () => {
   /** Puts `workflow` on the canvas as the open workflow. */
   function open(
     workflow: UiWorkflow,
-    meta: { name: string | null; readOnly?: boolean; modified?: boolean; viewport?: ViewportChoice },
+    meta: {
+      name: string | null;
+      readOnly?: boolean;
+      modified?: boolean;
+      viewport?: ViewportChoice;
+      /** Keep the undo history, so Ctrl+Z brings back the graph this one replaced. */
+      undoable?: boolean;
+      /** The workflow is a copy of nothing saved (a restored session with unsaved edits). */
+      unsavedCopy?: boolean;
+    },
   ): void {
+    const undo = useUndoStore();
+    if (meta.undoable) undo.recordQuietly();
     const missing = graphHost.load(workflow, { viewport: meta.viewport });
     useExecutionStore().clearNodeState();
-    useUndoStore().reset();
+    if (meta.undoable) undo.recordQuietly();
+    else undo.reset();
+    baseline = meta.unsavedCopy ? undefined : workSignature();
     name.value = meta.name;
     readOnly.value = meta.readOnly ?? false;
     modified.value = meta.modified ?? false;
@@ -85,12 +117,35 @@ export const useWorkflowStore = defineStore('workflow', () => {
     }
   }
 
-  async function openFromLibrary(fileName: string): Promise<void> {
+  /**
+   * Opens `workflow` in place of the graph as a person asked to (library, file, history): first asks
+   * whether to discard unsaved edits, and keeps the replaced graph one undo away. False when declined.
+   */
+  async function replaceGraph(
+    workflow: UiWorkflow,
+    meta: { name: string | null; readOnly?: boolean; modified?: boolean },
+    what: string,
+  ): Promise<boolean> {
+    if (hasUnsavedEdits()) {
+      const discard = await useConfirmStore().ask({
+        title: 'Discard unsaved changes?',
+        message: `${title.value} has changes that are not saved. Opening ${what} replaces them (Ctrl+Z brings them back).`,
+        confirmLabel: `Open ${what}`,
+      });
+      if (!discard) return false;
+    }
+    open(workflow, { ...meta, undoable: true });
+    return true;
+  }
+
+  async function openFromLibrary(fileName: string, options: { replace?: boolean } = {}): Promise<void> {
     try {
       if (library.value.length === 0) await refreshLibrary();
       const item = library.value.find((w) => w.name === fileName);
-      const json = await studioApi.getWorkflow(fileName);
-      open(parseWorkflowJson(json, fileName), { name: fileName, readOnly: item?.readOnly ?? false });
+      const workflow = parseWorkflowJson(await studioApi.getWorkflow(fileName), fileName);
+      const meta = { name: fileName, readOnly: item?.readOnly ?? false };
+      if (options.replace === false) open(workflow, meta);
+      else await replaceGraph(workflow, meta, fileName);
     } catch (err) {
       useToastStore().error(`Could not open ${fileName}`, err);
     }
@@ -100,11 +155,17 @@ export const useWorkflowStore = defineStore('workflow', () => {
   async function save(fileName?: string): Promise<boolean> {
     const target = fileName ? libraryName(fileName) : name.value;
     if (!target) throw new Error('save() needs a name for an unsaved workflow');
+    const problem = workflowNameProblem(target);
+    if (problem) {
+      useToastStore().show('error', `Could not save "${target}"`, problem);
+      return false;
+    }
     try {
       await studioApi.saveWorkflow(target, graphHost.serialize());
       name.value = target;
       readOnly.value = false;
       modified.value = false;
+      baseline = workSignature();
       persist();
       useToastStore().show('success', `Saved ${target}`);
       await refreshLibrary();
@@ -127,8 +188,9 @@ export const useWorkflowStore = defineStore('workflow', () => {
 
   async function openFile(file: File): Promise<void> {
     try {
-      open(await workflowFromFile(file), { name: null, modified: true });
-      useToastStore().show('info', `Opened ${file.name}`);
+      const workflow = await workflowFromFile(file, useNodeDefStore().objectInfo);
+      const opened = await replaceGraph(workflow, { name: null, modified: true }, file.name);
+      if (opened) useToastStore().show('info', `Opened ${file.name}`);
     } catch (err) {
       useToastStore().error(`Could not open ${file.name}`, err);
     }
@@ -163,6 +225,7 @@ export const useWorkflowStore = defineStore('workflow', () => {
     name.value = null;
     readOnly.value = false;
     modified.value = false;
+    baseline = workSignature();
     useUndoStore().check();
     persist();
   }
@@ -178,6 +241,7 @@ export const useWorkflowStore = defineStore('workflow', () => {
         readOnly: saved.readOnly,
         modified: saved.modified,
         viewport: 'saved',
+        unsavedCopy: saved.modified,
       });
       return true;
     } catch (err) {
@@ -188,7 +252,7 @@ export const useWorkflowStore = defineStore('workflow', () => {
 
   /** Opens the shipped default workflow. */
   async function openDefault(): Promise<void> {
-    await openFromLibrary(DEFAULT_WORKFLOW_NAME);
+    await openFromLibrary(DEFAULT_WORKFLOW_NAME, { replace: false });
   }
 
   /** Called when the graph changed. */
@@ -205,6 +269,8 @@ export const useWorkflowStore = defineStore('workflow', () => {
     title,
     persist,
     open,
+    replaceGraph,
+    hasUnsavedEdits,
     refreshLibrary,
     openFromLibrary,
     save,

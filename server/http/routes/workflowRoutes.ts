@@ -12,15 +12,16 @@ import { userWorkflowsDir } from '../../storage/studioDirs';
 import { sendError } from '../httpErrors';
 import type { StudioServices } from '../services';
 import { uiWorkflowSchema, type WorkflowListItem } from '../../../protocol/wireSchemas';
+import { WORKFLOW_NAME_PATTERN } from '../../../protocol/workflowNames';
 
-/** Letters, digits, space, `_ - . ( )`; 1–100 characters and at most 195 bytes; no leading dot. `.json` optional. */
-const NAME_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_ .()-]{0,99}$/u;
-
-/** The bare workflow name, or null if it is not allowed. */
+/**
+ * The bare workflow name, or null if it is not allowed: WORKFLOW_NAME_PATTERN (letters, digits, space,
+ * `_ - . ( )`, 1–100 characters, no leading dot) and at most 195 bytes. `.json` optional.
+ */
 export function workflowName(raw: string): string | null {
   const name = raw.endsWith('.json') ? raw.slice(0, -5) : raw;
   const fits = Buffer.byteLength(`${name}.json`) <= MAX_NAME_BYTES;
-  return fits && NAME_PATTERN.test(name) && !name.includes('..') ? name : null;
+  return fits && WORKFLOW_NAME_PATTERN.test(name) && !name.includes('..') ? name : null;
 }
 
 async function listFolder(dir: string, source: 'user' | 'shipped'): Promise<WorkflowListItem[]> {

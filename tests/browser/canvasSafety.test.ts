@@ -1,0 +1,179 @@
+/**
+ * Work on the canvas is never lost by accident: a prompt reopened from the history comes back with its
+ * outputs, litegraph's "Convert to Subgraph" (which the studio cannot run, and which deleted the nodes) is
+ * not offered, and opening a library workflow or dropping a file over unsaved edits asks first and can be
+ * undone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clickCanvasUntil,
+  screenshot,
+  startBrowserStudio,
+  typeIntoNumberWidget,
+  waitInPage,
+  type BrowserStudio,
+} from './browserHarness';
+import { testNodes } from './testNodes';
+import { widgetsWorkflow } from './workflowFixtures';
+
+let h: BrowserStudio;
+
+const widthOfNode1 = () =>
+  h.page.evaluate(() => window.studio!.graph.getNodeById(1)?.widgets?.find((w) => w.name === 'width')?.value);
+const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
+
+async function dropJson(workflow: unknown, name: string): Promise<void> {
+  await h.page.evaluate(
+    ([text, fileName]) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], fileName, { type: 'application/json' }));
+      const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
+      const box = target.getBoundingClientRect();
+      target.dispatchEvent(
+        new DragEvent('drop', {
+          dataTransfer: transfer,
+          bubbles: true,
+          cancelable: true,
+          clientX: box.left + 5,
+          clientY: box.top + 5,
+        }),
+      );
+    },
+    [JSON.stringify(workflow), name] as const,
+  );
+}
+
+/** Opens the widgets workflow (EmptyImage #1 → SaveImage #2, widget node #3) on a canvas without edits. */
+async function openWidgetsWorkflow(): Promise<void> {
+  await dropJson(widgetsWorkflow(), 'widgets.json');
+  await waitInPage(
+    h.page,
+    'the widgets workflow is open',
+    () => window.studio!.graph.nodes.length === 3,
+    null,
+  );
+}
+
+beforeAll(async () => {
+  h = await startBrowserStudio({ extraNodes: testNodes });
+  await h.page.goto(h.studio.url);
+  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('canvas safety', () => {
+  it('reopens a finished prompt from the history with its outputs', async () => {
+    await openWidgetsWorkflow();
+    await h.page.getByTestId('queue-button').click();
+    const entry = h.page.locator('[data-testid=queue-panel] article.entry[data-outcome=success]');
+    await entry.first().waitFor({ timeout: 30_000 });
+    await h.page.getByTitle('New workflow').click();
+    await waitInPage(h.page, 'the canvas is empty', () => window.studio!.graph.nodes.length === 0, null);
+
+    await entry.first().getByTitle("Open this prompt's workflow and outputs").click();
+    await waitInPage(h.page, 'the prompt is back', () => window.studio!.graph.nodes.length === 3, null);
+    await waitInPage(
+      h.page,
+      'the SaveImage node shows the output of that prompt',
+      () => window.studio!.nodeImages(2).some((i) => i.loaded),
+      null,
+    );
+    expect(await nodeTypes()).toEqual(
+      widgetsWorkflow()
+        .nodes.map((n) => n.type)
+        .sort(),
+    );
+    await expect(h.page.getByText(/Could not open prompt/).count()).resolves.toBe(0);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('offers no "Convert to Subgraph", on a node or on a selection', async () => {
+    await openWidgetsWorkflow();
+    const title = await h.page.evaluate(() => {
+      const node = window.studio!.graph.getNodeById(1)!;
+      return window.studio!.graphToPage(node.pos[0] + 40, node.pos[1] - 15);
+    });
+    await clickCanvasUntil(h.page, title.x, title.y, 'select node 1', () =>
+      h.page.evaluate(() => window.studio!.graph.getNodeById(1)!.selected === true),
+    );
+    await h.page.mouse.click(title.x, title.y, { button: 'right' });
+    const menu = h.page.locator('.litecontextmenu');
+    await menu.first().waitFor();
+    await expect(menu.getByText('Remove').count()).resolves.toBeGreaterThan(0);
+    await expect(menu.getByText(/Convert to Subgraph/).count()).resolves.toBe(0);
+    await h.page.keyboard.press('Escape');
+    await h.page.mouse.click(5, 880);
+
+    await h.page.locator('[data-testid=graph-canvas]').focus();
+    await h.page.keyboard.press('Control+A');
+    const empty = await h.page.evaluate(() => window.studio!.graphToPage(780, 60));
+    await h.page.mouse.click(empty.x, empty.y, { button: 'right' });
+    await menu.first().waitFor();
+    await expect(menu.getByText('Add Node').count()).resolves.toBeGreaterThan(0);
+    await expect(menu.getByText(/Convert to Subgraph/).count()).resolves.toBe(0);
+    await h.page.keyboard.press('Escape');
+    expect(await nodeTypes()).toEqual(
+      widgetsWorkflow()
+        .nodes.map((n) => n.type)
+        .sort(),
+    );
+  });
+
+  it('asks before a library workflow replaces unsaved edits, and the replacement can be undone', async () => {
+    await openWidgetsWorkflow();
+    await typeIntoNumberWidget(h.page, 1, 'width', 200);
+    await h.page.getByTestId('library-toggle').click();
+    const panel = h.page.getByTestId('library-panel');
+    const dialog = h.page.getByTestId('confirm-dialog');
+
+    await panel.getByText('default', { exact: true }).click();
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('Discard unsaved changes?');
+    await screenshot(h.page, 'confirm-discard');
+    await dialog.getByText('Cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await widthOfNode1()).toBe(200);
+    expect(await nodeTypes()).toEqual(
+      widgetsWorkflow()
+        .nodes.map((n) => n.type)
+        .sort(),
+    );
+
+    await panel.getByText('default', { exact: true }).click();
+    await dialog.getByTestId('confirm-yes').click();
+    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('default');
+    await h.page.getByTestId('library-toggle').click();
+    await expect(h.page.getByTestId('undo').isEnabled()).resolves.toBe(true);
+    await h.page.getByTestId('undo').click();
+    await expect.poll(nodeTypes).toEqual(
+      widgetsWorkflow()
+        .nodes.map((n) => n.type)
+        .sort(),
+    );
+    expect(await widthOfNode1()).toBe(200);
+  });
+
+  it('asks before a dropped workflow file replaces unsaved edits', async () => {
+    await typeIntoNumberWidget(h.page, 1, 'width', 240);
+    const other = widgetsWorkflow();
+    other.nodes = other.nodes.slice(0, 2);
+    await dropJson(other, 'two-nodes.json');
+    const dialog = h.page.getByTestId('confirm-dialog');
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('two-nodes.json');
+    await dialog.getByTestId('confirm-yes').click();
+    await waitInPage(h.page, 'the dropped file is open', () => window.studio!.graph.nodes.length === 2, null);
+    await h.page.getByTestId('undo').click();
+    await waitInPage(
+      h.page,
+      'undo restored the edited graph',
+      () => window.studio!.graph.nodes.length === 3,
+      null,
+    );
+    expect(await widthOfNode1()).toBe(240);
+    expect(h.pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * An Empty Latent Image size the sampler's UNet cannot use (16 × 16 gives a 2 × 2 latent) is refused when
+ * queueing, on the node, with the value and a size that works, instead of failing in KSampler at run time;
+ * fixing the value takes the error off the node.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historySchema } from '../../protocol/wireSchemas';
+import {
+  screenshot,
+  startBrowserStudio,
+  typeIntoNumberWidget,
+  waitInPage,
+  type BrowserStudio,
+} from './browserHarness';
+
+const LATENT = 5;
+let h: BrowserStudio;
+
+const historyLength = async () =>
+  Object.keys(historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json())).length;
+
+beforeAll(async () => {
+  h = await startBrowserStudio();
+  await h.page.goto(h.studio.url);
+  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  await h.page.getByTestId('library-toggle').click();
+  await h.page.getByTestId('library-panel').getByText('txt2img', { exact: true }).click();
+  await waitInPage(h.page, 'txt2img is open', () => window.studio!.graph.nodes.length === 7, null);
+  await h.page.getByTestId('library-toggle').click();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('latent size', () => {
+  it('refuses a 16 px wide latent at queue time, naming the value and a size that works', async () => {
+    await typeIntoNumberWidget(h.page, LATENT, 'width', 16);
+    await h.page.getByTestId('queue-button').click();
+    await waitInPage(
+      h.page,
+      'Empty Latent Image shows an error',
+      (id) => window.studio!.nodeState(id).errors.length > 0,
+      LATENT,
+    );
+    const errors = await h.page.evaluate((id) => window.studio!.nodeState(id).errors, LATENT);
+    expect(errors).toEqual([
+      "Image size the sampler cannot use: width 16 gives a latent 2 wide, but the sampler's UNet needs " +
+        'multiples of 8: use a width that is a multiple of 64 (e.g. 64)',
+    ]);
+    await expect(h.page.getByText('Prompt not queued').isVisible()).resolves.toBe(true);
+    await screenshot(h.page, 'latent-size-refused');
+    expect(await historyLength()).toBe(0);
+
+    await typeIntoNumberWidget(h.page, LATENT, 'width', 64);
+    await waitInPage(
+      h.page,
+      'the edit takes the error off Empty Latent Image',
+      (id) => window.studio!.nodeState(id).errors.length === 0,
+      LATENT,
+    );
+    await h.page.getByTestId('queue-button').click();
+    await expect.poll(historyLength, { timeout: 60_000 }).toBe(1);
+  });
+});
