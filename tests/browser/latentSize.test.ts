@@ -45,8 +45,8 @@ describe('latent size', () => {
     );
     const errors = await h.page.evaluate((id) => window.studio!.nodeState(id).errors, LATENT);
     expect(errors).toEqual([
-      "Image size the sampler cannot use: width 16 gives a latent 2 wide, but the sampler's UNet needs " +
-        'multiples of 8: use a width that is a multiple of 64 (e.g. 64)',
+      'Image size the sampler cannot use: width 16 px cannot be sampled: the UNet needs multiples of 32 px ' +
+        '(64 px for SD 1.x/2.x): use a width that is a multiple of 32 (e.g. 32)',
     ]);
     await expect(h.page.getByText('Prompt not queued').isVisible()).resolves.toBe(true);
     await screenshot(h.page, 'latent-size-refused');

@@ -1,24 +1,24 @@
 /**
  * A queue-time check the server can only make at run time: an Empty Latent Image feeding a KSampler must
- * be a size the UNet can halve three times. Every SD 1.x / 2.x UNet (and the embedded tiny one) needs latent
- * sides in multiples of 8, i.e. images in multiples of 64 px; KSampler would fail on anything else after the
- * models have loaded, so the problem is shown on the Empty Latent Image node before queueing.
+ * be a size the UNet can halve down to its deepest block. The embedded toy model needs multiples of 32 px
+ * (VAE ÷4, UNet ÷4), SD 1.x / 2.x multiples of 64 px (VAE ÷8, UNet ÷8); the client does not know which
+ * model a sampler gets, so it refuses what no model can sample (not a multiple of 32) before queueing and
+ * KSampler's run-time error covers the rest.
  */
 import type { LGraph } from '@comfyorg/litegraph';
 import type { NodeErrors } from '../api/wire';
 import { MODE_ALWAYS } from '../canvas/nodeModes';
 
-/** Pixels per latent cell (the VAE) times the UNet's latent multiple. */
-const IMAGE_MULTIPLE = 64;
+/** The smallest image multiple any shipped model samples (the toy model's). */
+const IMAGE_MULTIPLE = 32;
 const SAMPLERS = new Set(['KSampler', 'KSamplerAdvanced']);
 
 function problem(side: 'width' | 'height', value: number): string | undefined {
-  const latent = Math.floor(value / 8);
-  if (latent % (IMAGE_MULTIPLE / 8) === 0 && latent > 0) return undefined;
+  if (value > 0 && value % IMAGE_MULTIPLE === 0) return undefined;
   const fix = Math.max(1, Math.round(value / IMAGE_MULTIPLE)) * IMAGE_MULTIPLE;
   return (
-    `${side} ${value} gives a latent ${latent} wide, but the sampler's UNet needs multiples of ` +
-    `${IMAGE_MULTIPLE / 8}: use a ${side} that is a multiple of ${IMAGE_MULTIPLE} (e.g. ${fix})`
+    `${side} ${value} px cannot be sampled: the UNet needs multiples of ${IMAGE_MULTIPLE} px ` +
+    `(64 px for SD 1.x/2.x): use a ${side} that is a multiple of ${IMAGE_MULTIPLE} (e.g. ${fix})`
   );
 }
 
