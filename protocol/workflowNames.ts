@@ -20,3 +20,6 @@ export function workflowNameProblem(name: string): string | undefined {
   if (!WORKFLOW_NAME_PATTERN.test(name)) return 'the name must start with a letter, a digit or "_"';
   return undefined;
 }
+
+/** The shipped workflow (`workflows/<name>.json`) the studio opens on a first visit. */
+export const DEFAULT_WORKFLOW_NAME = 'train-sample-score';

@@ -14,10 +14,12 @@ import {
 import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
 
-const apiDefault: Record<string, unknown> = JSON.parse(
-  readFileSync(path.join(repoRoot, 'workflows/api/default.json'), 'utf8'),
+const apiInvert: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(repoRoot, 'tests/fixtures/workflows/api/image-invert.json'), 'utf8'),
 );
-const uiDefault: unknown = JSON.parse(readFileSync(path.join(repoRoot, 'workflows/default.json'), 'utf8'));
+const uiInvert: unknown = JSON.parse(
+  readFileSync(path.join(repoRoot, 'tests/fixtures/workflows/image-invert.json'), 'utf8'),
+);
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
 let ws: WsRecorder;
@@ -32,7 +34,7 @@ afterAll(async () => {
 });
 
 describe('queue a prompt over HTTP and follow it on /ws', () => {
-  it('runs the default workflow end to end', async () => {
+  it('runs the image-invert workflow end to end', async () => {
     const hello = await ws.waitFor((f) => f.type === 'status');
     expect(wsEventDataSchemas.status.parse(hello.data)).toEqual({
       status: { exec_info: { queue_remaining: 0 } },
@@ -40,9 +42,9 @@ describe('queue a prompt over HTTP and follow it on /ws', () => {
     });
 
     const response = await postJson(`${studio.url}/prompt`, {
-      prompt: apiDefault,
+      prompt: apiInvert,
       client_id: 'client-a',
-      extra_data: { extra_pnginfo: { workflow: uiDefault } },
+      extra_data: { extra_pnginfo: { workflow: uiInvert } },
     });
     expect(response.status).toBe(200);
     const accepted = promptAcceptedSchema.parse(await response.json());
@@ -94,13 +96,13 @@ describe('queue a prompt over HTTP and follow it on /ws', () => {
     expect(decoded.shape).toEqual([1, 256, 256, 3]);
     expect(Array.from(decoded.data.subarray(0, 3), (v) => Math.round(v * 255))).toEqual([0xe1, 0xc5, 0xa0]);
     const texts = readPngTextChunks(png);
-    expect(JSON.parse(texts.workflow)).toEqual(uiDefault);
-    expect(JSON.parse(texts.prompt)).toEqual(apiDefault);
+    expect(JSON.parse(texts.workflow)).toEqual(uiInvert);
+    expect(JSON.parse(texts.prompt)).toEqual(apiInvert);
   });
 
   it('runs nothing the second time and reports every node cached', async () => {
     const response = await postJson(`${studio.url}/api/prompt`, {
-      prompt: apiDefault,
+      prompt: apiInvert,
       client_id: 'client-a',
     });
     const { prompt_id: promptId } = promptAcceptedSchema.parse(await response.json());
@@ -114,7 +116,7 @@ describe('queue a prompt over HTTP and follow it on /ws', () => {
     const response = await fetch(`${studio.url}/prompt`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: JSON.stringify({ prompt: apiDefault }),
+      body: JSON.stringify({ prompt: apiInvert }),
     });
     expect(response.status).toBe(200);
     const { prompt_id: promptId } = promptAcceptedSchema.parse(await response.json());
@@ -123,7 +125,7 @@ describe('queue a prompt over HTTP and follow it on /ws', () => {
 
   it('answers 400 with node_errors for a broken prompt', async () => {
     const broken = {
-      ...apiDefault,
+      ...apiInvert,
       '1': { class_type: 'EmptyImage', inputs: { width: 0, height: 512, batch_size: 1, color: 0 } },
       '3': {
         class_type: 'ImageScale',

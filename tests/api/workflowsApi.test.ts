@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowListSchema } from '../../protocol/wireSchemas';
+import { DEFAULT_WORKFLOW_NAME } from '../../protocol/workflowNames';
 import { startTestStudio } from '../support/testStudio';
 
 let studio: Awaited<ReturnType<typeof startTestStudio>>;
@@ -33,8 +34,13 @@ afterAll(async () => {
 describe('/api/workflows', () => {
   it('lists the shipped default read-only and serves it', async () => {
     const items = await list();
-    expect(items.find((i) => i.name === 'default')).toMatchObject({ source: 'shipped', readOnly: true });
-    const body = (await (await fetch(`${studio.url}/api/workflows/default`)).json()) as { version: number };
+    expect(items.find((i) => i.name === DEFAULT_WORKFLOW_NAME)).toMatchObject({
+      source: 'shipped',
+      readOnly: true,
+    });
+    const body = (await (await fetch(`${studio.url}/api/workflows/${DEFAULT_WORKFLOW_NAME}`)).json()) as {
+      version: number;
+    };
     expect(body.version).toBe(0.4);
   });
 
@@ -69,8 +75,8 @@ describe('/api/workflows', () => {
   });
 
   it('keeps shipped workflows read-only and checks the body', async () => {
-    expect((await put('default', workflow)).status).toBe(403);
-    expect((await fetch(`${studio.url}/api/workflows/default`, { method: 'DELETE' })).status).toBe(403);
+    expect((await put('txt2img', workflow)).status).toBe(403);
+    expect((await fetch(`${studio.url}/api/workflows/txt2img`, { method: 'DELETE' })).status).toBe(403);
     expect((await put('broken', { nodes: 'no' })).status).toBe(400);
   });
 });

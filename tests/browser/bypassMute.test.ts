@@ -1,5 +1,5 @@
 /**
- * Bypass (Ctrl+B) and mute (Ctrl+M) as in ComfyUI, on the shipped default workflow (EmptyImage 512² →
+ * Bypass (Ctrl+B) and mute (Ctrl+M) as in ComfyUI, on the image-invert fixture (EmptyImage 512² →
  * ImageInvert → ImageScale 256² → SaveImage): a bypassed node is tinted purple and passes its image
  * through, a muted one is faded and left out, and the error it then causes names it.
  */
@@ -13,6 +13,7 @@ import {
   type BrowserStudio,
 } from './browserHarness';
 import { countPixels, meanBrightness, nodeBodyRect } from './pageProbes';
+import { imageInvertWorkflow, openWorkflowFile } from './workflowFixtures';
 
 const SCALE = 3;
 const SAVE = 4;
@@ -46,7 +47,8 @@ async function lastPrompt(): Promise<Record<string, { inputs: Record<string, unk
 beforeAll(async () => {
   h = await startBrowserStudio();
   await h.page.goto(h.studio.url);
-  await h.page.waitForFunction((n) => window.studio?.graph.getNodeById(n) != null, SCALE);
+  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  await openWorkflowFile(h.page, imageInvertWorkflow(), 'image-invert.json');
 });
 
 afterAll(async () => {

@@ -129,7 +129,7 @@ describe('canvas safety', () => {
     const panel = h.page.getByTestId('library-panel');
     const dialog = h.page.getByTestId('confirm-dialog');
 
-    await panel.getByText('default', { exact: true }).click();
+    await panel.getByText('txt2img', { exact: true }).click();
     await dialog.waitFor();
     await expect(dialog.textContent()).resolves.toContain('Discard unsaved changes?');
     await screenshot(h.page, 'confirm-discard');
@@ -142,9 +142,9 @@ describe('canvas safety', () => {
         .sort(),
     );
 
-    await panel.getByText('default', { exact: true }).click();
+    await panel.getByText('txt2img', { exact: true }).click();
     await dialog.getByTestId('confirm-yes').click();
-    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('default');
+    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('txt2img');
     await h.page.getByTestId('library-toggle').click();
     await expect(h.page.getByTestId('undo').isEnabled()).resolves.toBe(true);
     await h.page.getByTestId('undo').click();

@@ -1,7 +1,8 @@
 /**
- * The studio page end to end in headless Chromium against the real server: the shipped default workflow
- * loads, runs and shows its SaveImage output; validation errors land on nodes; search, undo/redo, reload
- * persistence and the workflow library work as a person uses them.
+ * The studio page end to end in headless Chromium against the real server: it opens on the shipped default
+ * workflow (train-sample-score) with its widget values; a quick image graph (the image-invert fixture) runs
+ * and shows its SaveImage output; validation errors land on nodes; search, undo/redo, reload persistence and
+ * the workflow library work as a person uses them.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import {
   workflowListSchema,
   type UiWorkflow,
 } from '../../protocol/wireSchemas';
+import { DEFAULT_WORKFLOW_NAME } from '../../protocol/workflowNames';
 import {
   addNodeBySearch,
   clickCanvasUntil,
@@ -22,12 +24,14 @@ import {
   widgetRect,
   type BrowserStudio,
 } from './browserHarness';
+import { imageInvertWorkflow, openWorkflowFile } from './workflowFixtures';
 
 let h: BrowserStudio;
 let shipped: UiWorkflow;
+const invert = imageInvertWorkflow();
 const nodeOfType = (wf: UiWorkflow, type: string) => {
   const node = wf.nodes.find((n) => n.type === type);
-  if (!node) throw new Error(`the default workflow has no ${type} node`);
+  if (!node) throw new Error(`the workflow has no ${type} node`);
   return node;
 };
 
@@ -37,7 +41,7 @@ async function graphTypes(): Promise<string[]> {
 
 beforeAll(async () => {
   shipped = uiWorkflowSchema.parse(
-    JSON.parse(await readFile(path.join(repoRoot, 'workflows', 'default.json'), 'utf8')),
+    JSON.parse(await readFile(path.join(repoRoot, 'workflows', `${DEFAULT_WORKFLOW_NAME}.json`), 'utf8')),
   );
   h = await startBrowserStudio();
   await h.page.goto(h.studio.url);
@@ -49,9 +53,12 @@ afterAll(async () => {
 });
 
 describe('studio page', () => {
-  it('opens the shipped default workflow with its widget values', async () => {
+  it('opens on the shipped train-sample-score workflow with its widget values', async () => {
+    expect(DEFAULT_WORKFLOW_NAME).toBe('train-sample-score');
     expect((await graphTypes()).sort()).toEqual(shipped.nodes.map((n) => n.type).sort());
-    await expect(h.page.getByTestId('workflow-title').textContent()).resolves.toContain('default');
+    await expect(h.page.getByTestId('workflow-title').textContent()).resolves.toContain(
+      DEFAULT_WORKFLOW_NAME,
+    );
     const onCanvas = await h.page.evaluate(() =>
       window.studio!.graph.nodes.map((n) => [
         String(n.id),
@@ -62,9 +69,20 @@ describe('studio page', () => {
     expect(Object.fromEntries(onCanvas)).toEqual(Object.fromEntries(expected));
   });
 
-  it('queues the default workflow and shows the output image on the SaveImage node', async () => {
-    const save = String(nodeOfType(shipped, 'SaveImage').id);
-    const scale = nodeOfType(shipped, 'ImageScale');
+  it('downloads the open workflow as JSON under its name', async () => {
+    const download = h.page.waitForEvent('download');
+    await h.page.getByTitle('Download as JSON').click();
+    const file = await (await download).path();
+    const saved = uiWorkflowSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    const onCanvas = await h.page.evaluate(() => window.studio!.graph.nodes.map((n) => [n.id, n.type]));
+    expect(saved.nodes.map((n) => [n.id, n.type])).toEqual(onCanvas);
+    expect((await download).suggestedFilename()).toBe(`${DEFAULT_WORKFLOW_NAME}.json`);
+  });
+
+  it('queues an image graph opened from a file and shows the output image on the SaveImage node', async () => {
+    await openWorkflowFile(h.page, invert, 'image-invert.json');
+    const save = String(nodeOfType(invert, 'SaveImage').id);
+    const scale = nodeOfType(invert, 'ImageScale');
     const [, width, height] = scale.widgets_values as [string, number, number];
     await h.page.getByTestId('queue-button').click();
     await h.page.waitForFunction((id) => window.studio!.nodeImages(id).some((img) => img.loaded), save, {
@@ -86,11 +104,11 @@ describe('studio page', () => {
       return !!img && img.complete && img.naturalWidth > 0;
     });
     await expect(h.page.getByTestId('run-status').textContent()).resolves.toContain('Idle');
-    await screenshot(h.page, 'default-workflow-run');
+    await screenshot(h.page, 'image-invert-run');
   });
 
   it('shows validation errors on the offending node and undoes the edit with Ctrl+Z', async () => {
-    const save = String(nodeOfType(shipped, 'SaveImage').id);
+    const save = String(nodeOfType(invert, 'SaveImage').id);
     await h.page.evaluate((id) => {
       window.studio!.graph.getNodeById(id)!.disconnectInput(0);
       window.dispatchEvent(new PointerEvent('pointerup'));
@@ -131,7 +149,7 @@ describe('studio page', () => {
   });
 
   it('restores the edited graph after a page reload', async () => {
-    const empty = String(nodeOfType(shipped, 'EmptyImage').id);
+    const empty = String(nodeOfType(invert, 'EmptyImage').id);
     const rect = await widgetRect(h.page, empty, 'width');
     const width = () =>
       h.page.evaluate((id) => window.studio!.graph.getNodeById(id)!.widgets![0]!.value, empty);
@@ -170,16 +188,6 @@ describe('studio page', () => {
     expect(await view()).toEqual(panned);
   });
 
-  it('downloads the workflow as JSON', async () => {
-    const download = h.page.waitForEvent('download');
-    await h.page.getByTitle('Download as JSON').click();
-    const file = await (await download).path();
-    const saved = uiWorkflowSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-    const onCanvas = await h.page.evaluate(() => window.studio!.graph.nodes.map((n) => [n.id, n.type]));
-    expect(saved.nodes.map((n) => [n.id, n.type])).toEqual(onCanvas);
-    expect((await download).suggestedFilename()).toBe('default.json');
-  });
-
   it('saves to the library, reopens and deletes it', async () => {
     await h.page.getByText('Save as…').click();
     await h.page.getByTestId('name-dialog').locator('input').fill('browser test flow');
@@ -193,8 +201,8 @@ describe('studio page', () => {
 
     await h.page.getByTestId('library-toggle').click();
     const panel = h.page.getByTestId('library-panel');
-    await panel.getByText('default', { exact: true }).click();
-    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('default');
+    await panel.getByText('txt2img', { exact: true }).click();
+    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('txt2img');
     await panel.getByText('browser test flow').click();
     await expect
       .poll(() => h.page.getByTestId('workflow-title').textContent())

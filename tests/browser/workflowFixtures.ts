@@ -1,6 +1,43 @@
-/** UI workflows the browser tests open (built here so each test starts from a known graph). */
-import type { UiWorkflow } from '../../protocol/uiWorkflowSchema';
+/** UI workflows the browser tests open (built or read here so each test starts from a known graph). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { uiWorkflowSchema, type UiWorkflow } from '../../protocol/uiWorkflowSchema';
+import { repoRoot } from './browserHarness';
 import { WIDGET_KINDS_NODE } from './testNodes';
+
+/**
+ * EmptyImage #1 (512² slate blue) → ImageInvert #2 → ImageScale #3 (256²) → SaveImage #4: the quick
+ * image graph of tests/fixtures/workflows/image-invert.json (the API tests run its API twin).
+ */
+export function imageInvertWorkflow(): UiWorkflow {
+  const file = path.join(repoRoot, 'tests', 'fixtures', 'workflows', 'image-invert.json');
+  return uiWorkflowSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+/**
+ * Opens `workflow` through the toolbar's file dialog as a person does (the canvas must have no unsaved
+ * edits, or the page asks first) and waits until its nodes are on the canvas.
+ */
+export async function openWorkflowFile(page: Page, workflow: UiWorkflow, name: string): Promise<void> {
+  await page.locator('input[type=file][accept*=json]').setInputFiles({
+    name,
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(workflow)),
+  });
+  const expected = workflow.nodes.map((n) => `${n.id}:${n.type}`).sort();
+  try {
+    await page.waitForFunction(
+      (ids) =>
+        JSON.stringify(window.studio!.graph.nodes.map((n) => `${n.id}:${n.type}`).sort()) ===
+        JSON.stringify(ids),
+      expected,
+      { timeout: 15_000 },
+    );
+  } catch (err) {
+    throw new Error(`${name} did not open on the canvas`, { cause: err });
+  }
+}
 
 /** EmptyImage → SaveImage, plus a node with every widget kind (ids 1–3). */
 export function widgetsWorkflow(): UiWorkflow {

@@ -10,7 +10,7 @@ import { readPngTextChunks } from '../../protocol/pngTextChunks';
 import { tempRoot } from '../support/testStudio';
 
 const run = promisify(execFile);
-const defaultUi = path.join(repoRoot, 'workflows', 'default.json');
+const invertUi = path.join(repoRoot, 'tests', 'fixtures', 'workflows', 'image-invert.json');
 
 describe('npm run workflow', () => {
   it('runs the UI workflow into --out, embedding the workflow, and re-runs its own PNG', async () => {
@@ -23,7 +23,7 @@ describe('npm run workflow', () => {
       executionProvider: 'cpu' as const,
       runStartupTasks: false,
     };
-    const result = await runWorkflowFile(defaultUi, options, (line) => lines.push(line));
+    const result = await runWorkflowFile(invertUi, options, (line) => lines.push(line));
     expect(result.ok).toBe(true);
     expect(lines).toEqual([
       '[1 EmptyImage] running',
@@ -34,9 +34,7 @@ describe('npm run workflow', () => {
       'done',
     ]);
     const png = await readFile(result.files[0]);
-    expect(JSON.parse(readPngTextChunks(png).workflow)).toEqual(
-      JSON.parse(await readFile(defaultUi, 'utf8')),
-    );
+    expect(JSON.parse(readPngTextChunks(png).workflow)).toEqual(JSON.parse(await readFile(invertUi, 'utf8')));
     expect((await decodeImage(png)).shape).toEqual([1, 256, 256, 3]);
 
     const again = await runWorkflowFile(result.files[0], options, () => undefined);
@@ -86,7 +84,7 @@ describe('npm run workflow', () => {
       '--execution-provider',
       'cpu',
     ];
-    const ok = await run(process.execPath, [...args, defaultUi, '--out', path.join(root, 'out'), ...common], {
+    const ok = await run(process.execPath, [...args, invertUi, '--out', path.join(root, 'out'), ...common], {
       cwd: repoRoot,
     });
     expect(ok.stdout).toContain('done');

@@ -8,6 +8,7 @@ import { decodeImage } from '../../server/image/imageIO';
 import { workflowToPrompt } from '../../protocol/workflowToPrompt';
 import { uiWorkflowSchema } from '../../protocol/wireSchemas';
 import { readPngTextChunks } from '../../protocol/pngTextChunks';
+import { DEFAULT_WORKFLOW_NAME } from '../../protocol/workflowNames';
 import { createHarness } from '../support/engineHarness';
 import { writeToyWordsEmbedding } from '../support/toyEmbedding';
 
@@ -27,8 +28,8 @@ function shortened(prompt: ApiPrompt): ApiPrompt {
 }
 
 describe('shipped workflows', () => {
-  it('include the default', () => {
-    expect(shipped).toContain('default.json');
+  it('include the one the studio opens on', () => {
+    expect(shipped).toContain(`${DEFAULT_WORKFLOW_NAME}.json`);
   });
 
   // on the embedded toy model, copied from the repo's models/ by the default startup tasks
@@ -46,8 +47,10 @@ describe('shipped workflows', () => {
     expect(Object.keys(outcome.outputs).length).toBeGreaterThan(0);
   });
 
-  it('default.json saves a 256×256 inverted slate-blue PNG', async () => {
-    const twin: unknown = JSON.parse(readFileSync(path.join(workflowsDir, 'api', 'default.json'), 'utf8'));
+  it('the image-invert fixture saves a 256×256 inverted slate-blue PNG', async () => {
+    const twin: unknown = JSON.parse(
+      readFileSync(path.join(repoRoot, 'tests/fixtures/workflows/api/image-invert.json'), 'utf8'),
+    );
     const h = await createHarness([...nodeDefinitions]);
     const { outcome } = await h.run(twin);
     const [ref] = outcome.outputs['4'].images as { filename: string; subfolder: string }[];

@@ -186,7 +186,9 @@ class GraphHost {
       // no saved viewport, or one made for another screen: show the graph
       if (!this.#allNodesVisible()) this.fitView();
     }
-    this.canvas.setDirty(true, true);
+    // draw now: the first frame settles what drawing changes (a node's minimum size for its slots and
+    // widgets), so the graph a caller snapshots next is the one on screen and undo does not step to it
+    this.canvas.draw(true, true);
     return missing;
   }
 

@@ -9,7 +9,7 @@ import { studioApi } from '../api/studioApi';
 import type { UiWorkflow, WorkflowListItem } from '../api/wire';
 import { graphHost, type ViewportChoice } from '../canvas/graphHost';
 import { parseWorkflowJson, workflowFromFile } from '../services/workflowFiles';
-import { workflowNameProblem } from '../../../protocol/workflowNames';
+import { DEFAULT_WORKFLOW_NAME, workflowNameProblem } from '../../../protocol/workflowNames';
 import { useConfirmStore } from './confirmStore';
 import { useExecutionStore } from './executionStore';
 import { useNodeDefStore } from './nodeDefStore';
@@ -17,8 +17,6 @@ import { useToastStore } from './toastStore';
 import { useUndoStore } from './undoStore';
 
 const LAST_SESSION_KEY = 'inversion-studio.lastWorkflow';
-/** The shipped workflow opened on a first visit. */
-export const DEFAULT_WORKFLOW_NAME = 'default';
 
 const lastSessionSchema = z.object({
   name: z.string().nullable().optional(),
@@ -250,7 +248,7 @@ export const useWorkflowStore = defineStore('workflow', () => {
     }
   }
 
-  /** Opens the shipped default workflow. */
+  /** Opens the shipped default workflow ({@link DEFAULT_WORKFLOW_NAME}: train-sample-score). */
   async function openDefault(): Promise<void> {
     await openFromLibrary(DEFAULT_WORKFLOW_NAME, { replace: false });
   }
