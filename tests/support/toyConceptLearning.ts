@@ -4,24 +4,24 @@
  * samples show it, against the initializer word alone. Shared by the learning test and `bench ti-learning`.
  */
 import path from 'node:path';
-import type { ImageTensor } from '../../server/image/imageIO';
 import { repoRoot } from '../../server/config';
 import { ClipScorer } from '../../server/scoring/clipScorer';
 import { imageAt, sampleImages } from '../../server/scoring/toyWorldEvaluation';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { encodePrompt } from '../../server/sd/model/promptEncoding';
-import { EXAMPLE_CONCEPT, exampleScenes } from '../../server/training/textualInversion/exampleImages';
-import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
+import { EXAMPLE_CONCEPT } from '../../server/training/textualInversion/exampleImages';
 import type { TrainerConfigInput } from '../../server/training/textualInversion/trainerConfig';
-import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
+import type { LearnedEmbedding } from '../../server/training/textualInversion/trainingRun';
 import {
-  TrainingRun,
-  type LearnedEmbedding,
-  type RunHooks,
-} from '../../server/training/textualInversion/trainingRun';
+  CONCEPT_INITIALIZER,
+  conceptConfig as shippedConceptConfig,
+  conceptImages,
+  prepareConceptRun,
+  trainConcept,
+} from '../../server/training/toy/toyConcept';
 import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
-import { judge, renderScene } from '../../server/world';
+import { judge } from '../../server/world';
 
 /** The shipped models folder (the toy models are committed there). */
 export const shippedModelsDir = path.join(repoRoot, 'models');
@@ -38,64 +38,22 @@ export function openToyScorer(): ClipScorer {
   return ClipScorer.open(toyClipPath(shippedModelsDir), { modelsDir: shippedModelsDir, provider: 'cpu' });
 }
 
-/** The five example renders of the concept, [5, 32, 32, 3]. */
-export function exampleImages(): ImageTensor {
-  const scenes = exampleScenes();
-  const rendered = scenes.map((s) => renderScene(s));
-  const size = rendered[0]!.size;
-  const data = new Float32Array(scenes.length * size * size * 3);
-  rendered.forEach((r, i) => data.set(r.rgb, i * size * size * 3));
-  return { data, shape: [scenes.length, size, size, 3] };
-}
-
 export const CONCEPT_TOKEN = '<ring-concept>';
-export const INITIALIZER = 'shape';
+export const INITIALIZER = CONCEPT_INITIALIZER;
 
-/** Trainer settings of the learning experiment (the shipped workflow's, shortened where a test needs). */
+/**
+ * The shipped trainer settings for CONCEPT_TOKEN. `TOY_CONCEPT_LR` overrides the learning rate (e.g. 1e-12, to
+ * show that the learning test fails when nothing is learned).
+ */
 export function conceptConfig(overrides: Partial<TrainerConfigInput> = {}): TrainerConfigInput {
-  return {
-    placeholderToken: CONCEPT_TOKEN,
-    initializerToken: INITIALIZER,
-    numVectors: 1,
-    template: 'shape',
-    steps: 150,
-    learningRate: 2e-2,
-    batchSize: 4,
-    resolution: 32,
-    seed: 11,
-    lrScheduler: 'constant',
+  const lr = process.env.TOY_CONCEPT_LR;
+  return shippedConceptConfig(CONCEPT_TOKEN, {
+    ...(lr === undefined ? {} : { learningRate: Number(lr) }),
     ...overrides,
-  };
-}
-
-/** Prepares a run on `model` with the example images. */
-export function prepareConceptRun(
-  model: FrozenModel,
-  config: TrainerConfigInput,
-  options: { checkpointFile?: string; resume?: boolean } = {},
-): Promise<TrainingRun> {
-  return TrainingRun.prepare({
-    models: trainableModelFromFrozen(model),
-    tokenizer: model.newTokenizer(),
-    encoder: frozenLatentEncoder(model),
-    images: exampleImages(),
-    schedulerConfig: model.schedulerConfig,
-    config,
-    checkpointFile: options.checkpointFile,
-    resume: options.resume,
-    provider: 'cpu',
-    sizeMultiple: model.info.vaeScaleFactor * 4,
   });
 }
 
-/** Trains and returns the learned embedding. */
-export async function trainConcept(
-  model: FrozenModel,
-  config: TrainerConfigInput,
-  hooks: RunHooks = {},
-): Promise<LearnedEmbedding> {
-  return (await prepareConceptRun(model, config)).run(hooks);
-}
+export { prepareConceptRun, trainConcept };
 
 /** The prompts the concept is judged on, `{}` standing for the word: alone and in new contexts. */
 export const CONCEPT_PROMPTS = [
@@ -108,6 +66,8 @@ export const CONCEPT_PROMPTS = [
 export interface ConceptScores {
   /** Share of samples the oracle reads as the concept's shape. */
   readonly shapeRate: number;
+  /** Share of samples whose shape the oracle reads in the concept's colour (the examples are all red). */
+  readonly colourRate: number;
   /** Share of "on a green background" samples with a green background. */
   readonly backgroundRate: number;
   /** CLIP-I to the example images and CLIP-T to the prompt without the word (toy scoring CLIP). */
@@ -126,11 +86,12 @@ export async function scoreConcept(
   seed = 5000,
 ): Promise<ConceptScores> {
   let shapes = 0;
+  let colours = 0;
   let backgrounds = 0;
   let backgroundAsked = 0;
   let clipI = 0;
   let clipT = 0;
-  const references = exampleImages();
+  const references = conceptImages();
   for (const [k, p] of CONCEPT_PROMPTS.entries()) {
     const prompt = p.template.replace('{}', word);
     const images = await sampleImages(model, Array(perPrompt).fill(prompt), {
@@ -138,8 +99,13 @@ export async function scoreConcept(
       encode: (text) => encodePrompt(model, text, { embeddings: embedding ? [embedding] : [] }),
     });
     for (let i = 0; i < perPrompt; i++) {
-      const verdict = judge(imageAt(images, i), { shape: EXAMPLE_CONCEPT.shape, ...p.expect });
+      const verdict = judge(imageAt(images, i), {
+        shape: EXAMPLE_CONCEPT.shape,
+        colour: EXAMPLE_CONCEPT.colour,
+        ...p.expect,
+      });
       if (verdict.holds.shape) shapes += 1;
+      if (verdict.holds.colour) colours += 1;
       if (verdict.holds.background !== undefined) {
         backgroundAsked += 1;
         if (verdict.holds.background) backgrounds += 1;
@@ -156,6 +122,7 @@ export async function scoreConcept(
   const samples = perPrompt * CONCEPT_PROMPTS.length;
   return {
     shapeRate: shapes / samples,
+    colourRate: colours / samples,
     backgroundRate: backgrounds / Math.max(1, backgroundAsked),
     clipI,
     clipT,

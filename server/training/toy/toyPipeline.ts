@@ -18,6 +18,7 @@ import {
 } from './toyRecipe';
 import { stageRecipeKey, type StageResult } from './toyStage';
 import { writeToyCheckpoint, writeToyClip } from './toyModelFiles';
+import { writeToyConceptEmbedding } from './toyConcept';
 
 export interface ToyPipelineOptions {
   readonly modelsDir: string;
@@ -132,5 +133,7 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
     provenance,
   });
   files.push(await writeToyClip(options.modelsDir, scoring.weights, provenance));
+  // the shipped concept embedding, learned on the model just written (sample-with-embedding loads it)
+  files.push(await writeToyConceptEmbedding(options.modelsDir, { signal: options.signal }));
   return { stages, scalingFactor, files, interrupted: false };
 }

@@ -43,7 +43,15 @@ export const TOY_RECIPE = {
   textClip: { phases: CLIP_CURRICULUM, batch: 64, lr: 2e-3, warmup: 10, seed: 101 },
   scoringClip: { phases: CLIP_CURRICULUM, batch: 64, lr: 2e-3, warmup: 10, seed: 202 },
   vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
-  unet: { steps: 2400, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
+  /**
+   * UNet phases, each continuing from the last with a fresh cosine schedule and new samples (measured on 24
+   * grid prompts after each: colour 33 → 62 %, shape 4 → 25 % from the first phase to the second).
+   */
+  unet: [
+    { steps: 2400, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
+    { steps: 2000, batch: 32, lr: 1e-3, warmup: 20, seed: 405 },
+    { steps: 2000, batch: 32, lr: 7e-4, warmup: 20, seed: 406 },
+  ],
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
   klWeight: 1e-5,
   /** exp(logit_scale) of both CLIPs, fixed during training (see clipLossModel). */
@@ -240,9 +248,13 @@ export async function measureScalingFactor(vaeWeights: Weights, count = 512): Pr
   }
 }
 
-/** The UNet: epsilon prediction on scaled VAE latents, conditioned on the frozen text tower's states. */
+/**
+ * The UNet: epsilon prediction on scaled VAE latents, conditioned on the frozen text tower's states. Trained
+ * phase by phase (`phases`: each continues from the last with its own lr schedule and samples); the first
+ * phase keeps the name and key of a single-phase run, so adding a phase reuses what was trained.
+ */
 export async function trainToyUnet(
-  settings: StageSettings,
+  phases: readonly StageSettings[],
   textClip: { readonly weights: Weights; readonly recipe: string },
   vaeWeights: Weights,
   scalingFactor: number,
@@ -251,7 +263,8 @@ export async function trainToyUnet(
   const textWeights = textClip.weights;
   const configs = toyModelConfigs(scalingFactor);
   const { unet, textEncoder } = configs;
-  const B = settings.batch;
+  const B = phases[0]!.batch;
+  if (phases.some((p) => p.batch !== B)) throw new Error('every UNet phase must use the same batch size');
   const latent = size / 4;
   const latentShape = [B, unet.in_channels, latent, latent];
   const count = B * unet.in_channels * latent * latent;
@@ -262,49 +275,59 @@ export async function trainToyUnet(
   );
   const { schedule, predictionType } = trainingSchedule(configs.scheduler);
   try {
-    return await trainStage({
-      name: 'unet',
-      settings,
-      loss: unetLossModel(unet, randomWeights('unet', unetParameterShapes(unet), settings.seed)),
-      inputShapes: {
-        [LOSS_IO.noisyLatents]: latentShape,
-        [LOSS_IO.timesteps]: [B],
-        [LOSS_IO.context]: [B, 77, textEncoder.hidden_size],
-        [LOSS_IO.target]: latentShape,
-      },
-      batch: async (step) => {
-        const b = worldBatch(settings.seed, step, B, 'generator');
-        const rng = new WorldRng(settings.seed, 1_000_000 + step);
-        const captions = b.captions.map((c) => (rng.bernoulli(TOY_RECIPE.uncondRate) ? '' : c));
-        const timesteps = Array.from({ length: B }, () => rng.int(schedule.numTrainTimesteps));
-        const states = await text.run(
-          { input_ids: new ort.Tensor('int32', toyCaptionIds(captions), [B, 77]) },
-          ['last_hidden_state'],
-        );
-        const means = await encoder.encode(b.images, B);
-        const x0 = means.map((v) => Math.fround(v * scalingFactor));
-        const noise = stepNoise(settings.seed, step, count);
-        return {
-          [LOSS_IO.noisyLatents]: new ort.Tensor(
-            'float32',
-            addNoise(schedule, x0, noise, timesteps),
-            latentShape,
-          ),
-          [LOSS_IO.timesteps]: new ort.Tensor('float32', Float32Array.from(timesteps), [B]),
-          [LOSS_IO.context]: states.last_hidden_state!,
-          [LOSS_IO.target]: new ort.Tensor(
-            'float32',
-            trainingTarget(schedule, predictionType, x0, noise, timesteps),
-            latentShape,
-          ),
-        };
-      },
-      workDir: hooks.workDir,
-      dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe),
-      onStep: (r) => hooks.onStep?.('unet', r),
-      signal: hooks.signal,
-      threads: hooks.threads,
-    });
+    let weights: MemoryWeightSource = randomWeights('unet', unetParameterShapes(unet), phases[0]!.seed);
+    let previous = STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe);
+    let result: StageResult | undefined;
+    for (const [k, settings] of phases.entries()) {
+      const name = k === 0 ? 'unet' : `unet-${k + 1}`;
+      result = await trainStage({
+        name,
+        settings,
+        loss: unetLossModel(unet, weights),
+        inputShapes: {
+          [LOSS_IO.noisyLatents]: latentShape,
+          [LOSS_IO.timesteps]: [B],
+          [LOSS_IO.context]: [B, 77, textEncoder.hidden_size],
+          [LOSS_IO.target]: latentShape,
+        },
+        batch: async (step) => {
+          const b = worldBatch(settings.seed, step, B, 'generator');
+          const rng = new WorldRng(settings.seed, 1_000_000 + step);
+          const captions = b.captions.map((c) => (rng.bernoulli(TOY_RECIPE.uncondRate) ? '' : c));
+          const timesteps = Array.from({ length: B }, () => rng.int(schedule.numTrainTimesteps));
+          const states = await text.run(
+            { input_ids: new ort.Tensor('int32', toyCaptionIds(captions), [B, 77]) },
+            ['last_hidden_state'],
+          );
+          const means = await encoder.encode(b.images, B);
+          const x0 = means.map((v) => Math.fround(v * scalingFactor));
+          const noise = stepNoise(settings.seed, step, count);
+          return {
+            [LOSS_IO.noisyLatents]: new ort.Tensor(
+              'float32',
+              addNoise(schedule, x0, noise, timesteps),
+              latentShape,
+            ),
+            [LOSS_IO.timesteps]: new ort.Tensor('float32', Float32Array.from(timesteps), [B]),
+            [LOSS_IO.context]: states.last_hidden_state!,
+            [LOSS_IO.target]: new ort.Tensor(
+              'float32',
+              trainingTarget(schedule, predictionType, x0, noise, timesteps),
+              latentShape,
+            ),
+          };
+        },
+        workDir: hooks.workDir,
+        dependsOn: k === 0 ? previous : JSON.stringify({ previous }),
+        onStep: (r) => hooks.onStep?.(name, r),
+        signal: hooks.signal,
+        threads: hooks.threads,
+      });
+      if (result.interrupted) return result;
+      weights = weightSource(name, result.weights);
+      previous = result.recipe;
+    }
+    return result!;
   } finally {
     await encoder.release();
     await text.release();
