@@ -73,6 +73,9 @@ describe('the textual inversion trainer in the browser', () => {
     await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
     await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('train-embedding');
     await h.page.getByTestId('library-toggle').click();
+    // the opening canvas (train-sample-score) is fitted zoomed out; fit the small workflow so the chart is
+    // drawn at a readable size
+    await h.page.getByTitle('Fit the graph in view').click();
     await typeIntoNumberWidget(h.page, trainerId, 'steps', STEPS);
     await typeIntoNumberWidget(h.page, trainerId, 'preview_every', PREVIEW_EVERY);
     expect(await countPixels(h.page, await nodeBodyRect(h.page, trainerId), LOSS_COLOR)).toBe(0);
@@ -142,11 +145,13 @@ describe('the textual inversion trainer in the browser', () => {
       xs: losses!.map((_, i) => i + 1),
       ys: losses,
     });
+    // the node's text names the last loss the chart shows
     await expect(trainerState()).resolves.toEqual({
       running: false,
       progress: undefined,
       errors: [],
       chartPoints: STEPS,
+      text: [`loss: ${losses!.at(-1)!.toFixed(4)} (last of ${STEPS})`],
     });
     await screenshot(h.page, 'trainer-finished');
   });
