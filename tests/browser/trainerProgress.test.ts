@@ -151,7 +151,7 @@ describe('the textual inversion trainer in the browser', () => {
       progress: undefined,
       errors: [],
       chartPoints: STEPS,
-      text: [`loss: ${losses!.at(-1)!.toFixed(4)} (last of ${STEPS})`],
+      text: [`loss: ${Number(losses!.at(-1)).toFixed(4)} (last of ${STEPS})`],
     });
     await screenshot(h.page, 'trainer-finished');
   });
