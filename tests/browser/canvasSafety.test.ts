@@ -14,7 +14,7 @@ import {
   type BrowserStudio,
 } from './browserHarness';
 import { testNodes } from './testNodes';
-import { widgetsWorkflow } from './workflowFixtures';
+import { dropJsonFile, widgetsWorkflow } from './workflowFixtures';
 
 let h: BrowserStudio;
 
@@ -22,25 +22,8 @@ const widthOfNode1 = () =>
   h.page.evaluate(() => window.studio!.graph.getNodeById(1)?.widgets?.find((w) => w.name === 'width')?.value);
 const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
 
-async function dropJson(workflow: unknown, name: string): Promise<void> {
-  await h.page.evaluate(
-    ([text, fileName]) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([text], fileName, { type: 'application/json' }));
-      const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
-      const box = target.getBoundingClientRect();
-      target.dispatchEvent(
-        new DragEvent('drop', {
-          dataTransfer: transfer,
-          bubbles: true,
-          cancelable: true,
-          clientX: box.left + 5,
-          clientY: box.top + 5,
-        }),
-      );
-    },
-    [JSON.stringify(workflow), name] as const,
-  );
+function dropJson(workflow: unknown, name: string): Promise<void> {
+  return dropJsonFile(h.page, JSON.stringify(workflow), name);
 }
 
 /** Opens the widgets workflow (EmptyImage #1 → SaveImage #2, widget node #3) on a canvas without edits. */

@@ -8,29 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
 import { repoRoot, screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { dropJsonFile } from './workflowFixtures';
 
 let h: BrowserStudio;
-
-async function dropFile(text: string, name: string): Promise<void> {
-  await h.page.evaluate(
-    ([content, fileName]) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([content], fileName, { type: 'application/json' }));
-      const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
-      const box = target.getBoundingClientRect();
-      target.dispatchEvent(
-        new DragEvent('drop', {
-          dataTransfer: transfer,
-          bubbles: true,
-          cancelable: true,
-          clientX: box.left + 5,
-          clientY: box.top + 5,
-        }),
-      );
-    },
-    [text, name] as const,
-  );
-}
 
 beforeAll(async () => {
   h = await startBrowserStudio();
@@ -68,7 +48,7 @@ describe('names and files', () => {
     const text = await readFile(path.join(repoRoot, 'workflows', 'api', 'txt2img.json'), 'utf8');
     const api = JSON.parse(text) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
     await h.page.getByTitle('New workflow').click();
-    await dropFile(text, 'txt2img-api.json');
+    await dropJsonFile(h.page, text, 'txt2img-api.json');
     await waitInPage(
       h.page,
       'the prompt is on the canvas',

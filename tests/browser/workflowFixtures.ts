@@ -88,3 +88,25 @@ export function widgetsWorkflow(): UiWorkflow {
     version: 0.4,
   };
 }
+
+/** Drops a JSON file named `name` with contents `text` on the canvas, as a person drags one from the desktop. */
+export async function dropJsonFile(page: Page, text: string, name: string): Promise<void> {
+  await page.evaluate(
+    ([content, fileName]) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([content], fileName, { type: 'application/json' }));
+      const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
+      const box = target.getBoundingClientRect();
+      target.dispatchEvent(
+        new DragEvent('drop', {
+          dataTransfer: transfer,
+          bubbles: true,
+          cancelable: true,
+          clientX: box.left + 5,
+          clientY: box.top + 5,
+        }),
+      );
+    },
+    [text, name] as const,
+  );
+}

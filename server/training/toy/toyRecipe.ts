@@ -278,6 +278,7 @@ export async function trainToyUnet(
     let weights: MemoryWeightSource = randomWeights('unet', unetParameterShapes(unet), phases[0]!.seed);
     let previous = STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe);
     let result: StageResult | undefined;
+    const losses: number[] = [];
     for (const [k, settings] of phases.entries()) {
       const name = k === 0 ? 'unet' : `unet-${k + 1}`;
       result = await trainStage({
@@ -323,11 +324,12 @@ export async function trainToyUnet(
         signal: hooks.signal,
         threads: hooks.threads,
       });
-      if (result.interrupted) return result;
+      losses.push(...result.losses);
+      if (result.interrupted) return { ...result, losses };
       weights = weightSource(name, result.weights);
       previous = result.recipe;
     }
-    return result!;
+    return { ...result!, losses };
   } finally {
     await encoder.release();
     await text.release();
