@@ -14,7 +14,7 @@ import {
   type BrowserStudio,
 } from './browserHarness';
 import { testNodes } from './testNodes';
-import { dropJsonFile, widgetsWorkflow } from './workflowFixtures';
+import { dropFileOnCanvas, widgetsWorkflow } from './workflowFixtures';
 
 let h: BrowserStudio;
 
@@ -23,7 +23,7 @@ const widthOfNode1 = () =>
 const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
 
 function dropJson(workflow: unknown, name: string): Promise<void> {
-  return dropJsonFile(h.page, JSON.stringify(workflow), name);
+  return dropFileOnCanvas(h.page, JSON.stringify(workflow), name);
 }
 
 /** Opens the widgets workflow (EmptyImage #1 → SaveImage #2, widget node #3) on a canvas without edits. */

@@ -19,7 +19,7 @@ import {
   type BrowserStudio,
 } from './browserHarness';
 import { FAILING_NODE, FAILURE_MESSAGE, testNodes } from './testNodes';
-import { widgetsWorkflow } from './workflowFixtures';
+import { dropFileOnCanvas, widgetsWorkflow } from './workflowFixtures';
 
 let h: BrowserStudio;
 
@@ -144,24 +144,7 @@ describe('editor ↔ server round trips', () => {
     ).arrayBuffer();
     await h.page.getByTitle('New workflow').click();
     await h.page.waitForFunction(() => window.studio!.graph.nodes.length === 0);
-    await h.page.evaluate(
-      ([bytes, name]) => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
-        const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
-        const box = target.getBoundingClientRect();
-        target.dispatchEvent(
-          new DragEvent('drop', {
-            dataTransfer: transfer,
-            bubbles: true,
-            cancelable: true,
-            clientX: box.left + 5,
-            clientY: box.top + 5,
-          }),
-        );
-      },
-      [[...new Uint8Array(png)], file.filename] as const,
-    );
+    await dropFileOnCanvas(h.page, new Uint8Array(png), file.filename, 'image/png');
     await h.page.waitForFunction(() => window.studio!.graph.nodes.length === 3);
     const restored = await h.page.evaluate(() =>
       window.studio!.graph.nodes.map((n) => [

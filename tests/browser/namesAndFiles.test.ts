@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
 import { repoRoot, screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
-import { dropJsonFile } from './workflowFixtures';
+import { dropFileOnCanvas } from './workflowFixtures';
 
 let h: BrowserStudio;
 
@@ -48,7 +48,7 @@ describe('names and files', () => {
     const text = await readFile(path.join(repoRoot, 'workflows', 'api', 'txt2img.json'), 'utf8');
     const api = JSON.parse(text) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
     await h.page.getByTitle('New workflow').click();
-    await dropJsonFile(h.page, text, 'txt2img-api.json');
+    await dropFileOnCanvas(h.page, text, 'txt2img-api.json');
     await waitInPage(
       h.page,
       'the prompt is on the canvas',

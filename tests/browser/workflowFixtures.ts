@@ -89,12 +89,22 @@ export function widgetsWorkflow(): UiWorkflow {
   };
 }
 
-/** Drops a JSON file named `name` with contents `text` on the canvas, as a person drags one from the desktop. */
-export async function dropJsonFile(page: Page, text: string, name: string): Promise<void> {
+/**
+ * Drops a file named `name` on the canvas, as a person drags one from the desktop: `content` is the text of
+ * a JSON file or the bytes of another (`type`, e.g. image/png).
+ */
+export async function dropFileOnCanvas(
+  page: Page,
+  content: string | Uint8Array,
+  name: string,
+  type = 'application/json',
+): Promise<void> {
+  const payload = typeof content === 'string' ? content : [...content];
   await page.evaluate(
-    ([content, fileName]) => {
+    ([data, fileName, mime]) => {
+      const part = typeof data === 'string' ? data : new Uint8Array(data);
       const transfer = new DataTransfer();
-      transfer.items.add(new File([content], fileName, { type: 'application/json' }));
+      transfer.items.add(new File([part], fileName, { type: mime }));
       const target = document.querySelector('[data-testid=graph-canvas]')!.parentElement!;
       const box = target.getBoundingClientRect();
       target.dispatchEvent(
@@ -107,6 +117,6 @@ export async function dropJsonFile(page: Page, text: string, name: string): Prom
         }),
       );
     },
-    [text, name] as const,
+    [payload, name, type] as const,
   );
 }

@@ -13,6 +13,7 @@ import { nodeDefinitions } from '../../nodes/index';
 import { trainingFolder } from '../../nodes/training/textualInversionTrainer';
 import { validatePrompt } from '../../server/engine/validatePrompt';
 import { createHarness, RecordingSink } from '../support/engineHarness';
+import { trainingPrompt } from '../support/trainingStudio';
 
 type Harness = Awaited<ReturnType<typeof createHarness>>;
 type Prompt = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
@@ -35,34 +36,13 @@ interface CurveJson {
 
 /** Loader (1), training images (2), trainer (3: 4 steps, a checkpoint every 2), scoring CLIP (4). */
 function trainingNodes(): Prompt {
-  return {
-    '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd.safetensors' } },
-    '2': { class_type: 'LoadImagesFromFolder', inputs: { folder: 'ti-examples', size: 64 } },
-    '3': {
-      class_type: 'TextualInversionTrainer',
-      inputs: {
-        model: ['1', 0],
-        clip: ['1', 1],
-        vae: ['1', 2],
-        images: ['2', 0],
-        token: TOKEN,
-        initializer_token: 'toy',
-        num_vectors: 1,
-        template: 'object',
-        steps: 4,
-        learning_rate: 0.05,
-        batch_size: 1,
-        resolution: 64,
-        seed: 1,
-        gradient_accumulation: 1,
-        lr_scheduler: 'constant',
-        checkpoint_every: 2,
-        preview_every: 0,
-        resume: false,
-      },
-    },
-    '4': { class_type: 'CLIPScoreModelLoader', inputs: { clip_name: 'tiny-clip' } },
-  };
+  const { '4': _save, ...nodes } = trainingPrompt({
+    token: TOKEN,
+    steps: 4,
+    learning_rate: 0.05,
+    checkpoint_every: 2,
+  });
+  return { ...nodes, '4': { class_type: 'CLIPScoreModelLoader', inputs: { clip_name: 'tiny-clip' } } };
 }
 
 function curvePrompt(curve: Record<string, unknown>, withTraining = true): Prompt {
