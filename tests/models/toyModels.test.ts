@@ -62,9 +62,9 @@ describe('the committed toy models', () => {
   });
 });
 
-const COLOUR_FLOOR = 0.6;
-const BACKGROUND_FLOOR = 0.55;
-const SHAPE_FLOOR = 0.2;
+const COLOUR_FLOOR = 0.7;
+const BACKGROUND_FLOOR = 0.7;
+const SHAPE_FLOOR = 0.25;
 const PSNR_FLOOR_DB = 22;
 const ZERO_SHOT_SHAPE_FLOOR = 0.75;
 const ZERO_SHOT_COLOUR_FLOOR = 0.35;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
-import { STAGE_DEPENDENCIES, TOY_RECIPE } from './toyRecipe';
+import { WorldRng } from '../../world';
+import { drawTimestep, STAGE_DEPENDENCIES, TOY_RECIPE } from './toyRecipe';
 import { stageRecipeKey } from './toyStage';
 import { toyTextConfig } from './toyConfigs';
 import { TOY_WORDS, toyVocabulary } from './toyVocabulary';
@@ -58,5 +59,19 @@ describe('toy recipe parts', () => {
   it('HWC images in [0, 1] become NCHW in [-1, 1]', () => {
     // one 1×1 image: r=0, g=0.5, b=1
     expect(Array.from(nhwcToSignedNchw(Float32Array.of(0, 0.5, 1), 1, 1))).toEqual([-1, 0, 1]);
+  });
+
+  it('timesteps: uniform covers [0, n) evenly; logit-normal stays in range and favours the middle', () => {
+    const draw = (kind: 'uniform' | 'logit-normal') => {
+      const rng = new WorldRng(5, 1);
+      return Array.from({ length: 20000 }, () => drawTimestep(rng, 1000, kind));
+    };
+    const middle = (ts: number[]) => ts.filter((t) => t >= 250 && t < 750).length / ts.length;
+    const uniform = draw('uniform');
+    const logit = draw('logit-normal');
+    for (const t of [...uniform, ...logit]) expect(Number.isInteger(t) && t >= 0 && t < 1000).toBe(true);
+    expect(middle(uniform)).toBeCloseTo(0.5, 1);
+    // P(|z| < logit(0.75) = 1.0986) for z ~ N(0, 1) is 0.728
+    expect(middle(logit)).toBeCloseTo(0.728, 1);
   });
 });

@@ -41,7 +41,7 @@ function batch(step: number): Record<string, ort.Tensor> {
   return { x: new ort.Tensor('float32', x, [8, 3]), t: new ort.Tensor('float32', t, [8, 2]) };
 }
 
-async function run(options: { steps: number; lr: number; file?: string; stopAt?: number }) {
+async function run(options: { steps: number; lr: number; file?: string; stopAt?: number; drawn?: number[] }) {
   const graph: ParameterGraph = await buildParameterGradientGraph({
     model: regressionModel(),
     parameters: ['w1', 'b1', 'w2'],
@@ -59,7 +59,10 @@ async function run(options: { steps: number; lr: number; file?: string; stopAt?:
       graph,
       session,
       optimizer,
-      batch,
+      batch: (step) => {
+        options.drawn?.push(step);
+        return batch(step);
+      },
       totalSteps: options.steps,
       checkpoint: options.file ? { file: options.file, every: 4, recipe: 'mlp-test' } : undefined,
       signal: controller.signal,
@@ -96,7 +99,10 @@ describe('weight training', () => {
     const first = await run({ steps: 10, lr: 0.05, file, stopAt: 6 });
     expect(first.result.interrupted).toBe(true);
     expect(loadWeightCheckpoint(file, 'mlp-test').step).toBe(6);
-    const resumed = await run({ steps: 10, lr: 0.05, file });
+    const drawn: number[] = [];
+    const resumed = await run({ steps: 10, lr: 0.05, file, drawn });
+    // each remaining step's batch is drawn once, in order (the next while the current one runs), none past the end
+    expect(drawn).toEqual([6, 7, 8, 9]);
     expect(resumed.result.resumedFrom).toBe(6);
     expect(resumed.result.losses).toEqual(straight.result.losses);
     for (const [name, p] of straight.parameters)

@@ -2,7 +2,8 @@
  * The weight-training loop: one session call per step gives the loss and every weight gradient, AdamW
  * updates the weights in place, and checkpoints are written every `checkpointEvery` steps. Batches are a
  * pure function of the step number, so a run resumed from a checkpoint takes exactly the steps an
- * uninterrupted run takes and ends with identical weights.
+ * uninterrupted run takes and ends with identical weights; and the next step's batch is drawn while this
+ * step's session runs.
  */
 import fs from 'node:fs';
 import { ort, type ModelSession } from '../../onnx/sessions';
@@ -59,12 +60,20 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
       await saveWeightCheckpoint(checkpoint.file, checkpoint.recipe, graph.parameters, optimizer, losses);
   };
   const fetches = [graph.loss, ...[...graph.parameters.keys()].map(graph.gradName)];
+  // the next step's batch is drawn while this step's session runs (batches depend on the step alone)
+  const draw = (step: number) => {
+    const pending = Promise.resolve().then(() => options.batch(step));
+    pending.catch(() => {}); // awaited below; an abandoned prefetch must not become an unhandled rejection
+    return pending;
+  };
+  let next = optimizer.step < options.totalSteps ? draw(optimizer.step) : undefined;
   while (optimizer.step < options.totalSteps) {
     if (options.signal?.aborted) {
       await save();
       return { losses, step: optimizer.step, resumedFrom, interrupted: true };
     }
-    const feeds = { ...(await options.batch(optimizer.step)) };
+    const feeds = { ...(await next!) };
+    next = optimizer.step + 1 < options.totalSteps ? draw(optimizer.step + 1) : undefined;
     for (const [name, p] of graph.parameters) feeds[name] = new ort.Tensor('float32', p.data, [...p.dims]);
     const out = await session.run(feeds, fetches);
     const loss = Number((out[graph.loss]!.data as Float32Array)[0]);
