@@ -1,0 +1,102 @@
+/**
+ * `npm run worker`: one queue-mode worker. Takes prompt jobs from Redis (BullMQ, one at a time), runs
+ * them with the studio's own nodes and executor on this machine's models, and streams everything back to
+ * the server over the authenticated worker channel. Refuses to start without the shared secret.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'bullmq';
+import { nodeDefinitions } from '../nodes';
+import { trainingFolder } from '../nodes/training/textualInversionTrainer';
+import type { ApiPrompt } from '../protocol/wireSchemas';
+import { PROMPT_QUEUE_NAME, promptJobSchema } from '../protocol/workerMessages';
+import { resolveExecutionProvider } from './config';
+import { NodeRegistry } from './engine/nodeRegistry';
+import { PromptExecutor } from './engine/promptExecutor';
+import { redisConnection } from './engine/redisConnection';
+import { prepareStudioDirs, resolveStudioDirs, workerFolderRoot } from './storage/studioDirs';
+import { PromptJobRunner } from './worker/promptJobRunner';
+import { ServerChannel } from './worker/serverChannel';
+import { parseWorkerArgs, WORKER_USAGE } from './worker/workerArgs';
+
+/** output/ folders of the training runs a prompt may resume: mirrored from the server before it runs. */
+function trainingFoldersOf(prompt: ApiPrompt, outputDir: string): string[] {
+  return Object.values(prompt)
+    .filter((node) => node.class_type === 'TextualInversionTrainer' && typeof node.inputs.token === 'string')
+    .map((node) => path.relative(outputDir, trainingFolder(outputDir, String(node.inputs.token))))
+    .map((rel) => rel.split(path.sep).join('/'));
+}
+
+async function main(): Promise<void> {
+  const args = parseWorkerArgs(process.argv.slice(2), process.env);
+  if (args.help) {
+    console.log(WORKER_USAGE);
+    return;
+  }
+  const connection = redisConnection(args.queue);
+  const executionProvider = resolveExecutionProvider(args.executionProvider);
+  const dirs = resolveStudioDirs(args.dataDir, args.modelsDir);
+  await prepareStudioDirs(dirs);
+  const name = args.name ?? `${os.hostname()}-${process.pid}`;
+  const cpus = os.cpus();
+  const device =
+    executionProvider === 'cuda' ? 'cuda:0' : `cpu: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`;
+  const registry = new NodeRegistry(nodeDefinitions, { dirs });
+  const executor = new PromptExecutor({ registry, dirs, executionProvider });
+  const channel = new ServerChannel(args.server, args.secret, {
+    name,
+    device,
+    execution_provider: executionProvider,
+  });
+  channel.onInterrupt = (promptId) => executor.interrupt(promptId);
+  channel.onFatal = (err) => {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  };
+  await channel.start();
+  const runner = new PromptJobRunner({
+    name,
+    channel,
+    registry,
+    executor,
+    roots: { root: (folder) => workerFolderRoot(dirs, folder) },
+    outputsToMirror: (item) => trainingFoldersOf(item.prompt, dirs.output),
+  });
+  const worker = new Worker(PROMPT_QUEUE_NAME, (job) => runner.run(promptJobSchema.parse(job.data)), {
+    connection,
+    concurrency: 1,
+    lockDuration: args.lockMs,
+    stalledInterval: Math.max(500, Math.floor(args.lockMs / 2)),
+    // a prompt whose worker is lost runs once more elsewhere; lost twice, it fails
+    maxStalledCount: 1,
+  });
+  worker.on('error', (err) => console.error(`error: ${err.message}`));
+  await worker.waitUntilReady();
+  console.log(
+    `worker ${name} (${device}, ${executionProvider}) takes prompts from ${args.queue} for ${args.server}`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`\n${signal}: finishing the running prompt, then stopping…`);
+    worker.close().then(
+      () => {
+        channel.close();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
