@@ -5,12 +5,14 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'bullmq';
 import { nodeDefinitions } from '../nodes';
 import { trainingFolder } from '../nodes/training/textualInversionTrainer';
 import type { ApiPrompt } from '../protocol/wireSchemas';
 import { PROMPT_QUEUE_NAME, promptJobSchema } from '../protocol/workerMessages';
 import { resolveExecutionProvider } from './config';
+import type { NodeDefinition } from './engine/nodeDefinition';
 import { NodeRegistry } from './engine/nodeRegistry';
 import { PromptExecutor } from './engine/promptExecutor';
 import { redisConnection } from './engine/redisConnection';
@@ -41,7 +43,16 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const device =
     executionProvider === 'cuda' ? 'cuda:0' : `cpu: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`;
-  const registry = new NodeRegistry(nodeDefinitions, { dirs });
+  const extraNodes: NodeDefinition[] = [];
+  for (const file of args.extraNodes) {
+    const loaded = (await import(pathToFileURL(path.resolve(file)).href)) as { nodes?: NodeDefinition[] };
+    if (!Array.isArray(loaded.nodes))
+      throw new Error(
+        `--extra-nodes ${file}: the module exports no \`nodes\` array; export const nodes = [defineNode(…)]`,
+      );
+    extraNodes.push(...loaded.nodes);
+  }
+  const registry = new NodeRegistry([...nodeDefinitions, ...extraNodes], { dirs });
   const executor = new PromptExecutor({ registry, dirs, executionProvider });
   const channel = new ServerChannel(args.server, args.secret, {
     name,

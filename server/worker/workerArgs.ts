@@ -11,6 +11,8 @@ export interface WorkerArgs {
   executionProvider: 'auto' | 'cpu' | 'cuda';
   /** How long a job's lock lasts without renewal before another worker may take it over (ms). */
   lockMs: number;
+  /** Modules whose `nodes` export adds node declarations (custom nodes; the tests' slow nodes). */
+  extraNodes: string[];
   help?: boolean;
 }
 
@@ -22,6 +24,7 @@ export const WORKER_USAGE = `Usage: npm run worker -- --queue redis://HOST:PORT 
   --data-dir DIR             scratch folders for inputs and outputs (default ./worker-data)
   --name NAME                how the server lists this worker (default HOSTNAME-PID)
   --execution-provider P     auto | cuda | cpu (default auto)
+  --extra-nodes FILE         also load the nodes FILE exports as \`nodes\` (the server needs them too)
   --lock-ms N                a prompt whose worker is silent this long runs again elsewhere (default 30000)
   --help                     show this help`;
 
@@ -31,6 +34,7 @@ export function parseWorkerArgs(
   env: Record<string, string | undefined>,
 ): WorkerArgs {
   const values = new Map<string, string>();
+  const extraNodes: string[] = [];
   const fail = (message: string): never => {
     throw new Error(`${message}\n\n${WORKER_USAGE}`);
   };
@@ -42,7 +46,8 @@ export function parseWorkerArgs(
     if (value === undefined || (inline === undefined && value.startsWith('--')))
       fail(`${flag} needs a value`);
     if (inline === undefined) i += 1;
-    values.set(flag, value as string);
+    if (flag === '--extra-nodes') extraNodes.push(value as string);
+    else values.set(flag, value as string);
   }
   const known = [
     '--queue',
@@ -54,6 +59,7 @@ export function parseWorkerArgs(
     '--execution-provider',
     '--lock-ms',
   ];
+  if (extraNodes.some((file) => file === '')) fail('--extra-nodes needs a file');
   for (const flag of values.keys()) if (!known.includes(flag)) fail(`unknown flag ${flag}`);
   const required = (flag: string): string => values.get(flag) ?? fail(`${flag} is required`);
   const queue = required('--queue');
@@ -79,5 +85,6 @@ export function parseWorkerArgs(
     ...(values.has('--name') ? { name: values.get('--name') } : {}),
     executionProvider: provider as WorkerArgs['executionProvider'],
     lockMs,
+    extraNodes,
   };
 }

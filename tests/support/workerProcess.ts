@@ -21,6 +21,8 @@ export function spawnWorker(options: {
   secret?: string;
   modelsDir?: string;
   lockMs?: number;
+  /** Also load tests/support/queueTestNodes.ts (TestSleep). */
+  testNodes?: boolean;
   extraArgs?: string[];
 }): WorkerProcess {
   const args = [
@@ -41,6 +43,9 @@ export function spawnWorker(options: {
     'cpu',
     '--lock-ms',
     String(options.lockMs ?? 30_000),
+    ...(options.testNodes
+      ? ['--extra-nodes', path.join(repoRoot, 'tests', 'support', 'queueTestNodes.ts')]
+      : []),
     ...(options.extraArgs ?? []),
   ];
   const env = { ...process.env, STUDIO_SECRET: options.secret ?? '' };
