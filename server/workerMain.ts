@@ -7,9 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'bullmq';
-import { nodeDefinitions } from '../nodes';
-import { trainingFolder } from '../nodes/training/textualInversionTrainer';
-import type { ApiPrompt } from '../protocol/wireSchemas';
 import { PROMPT_QUEUE_NAME, promptJobSchema } from '../protocol/workerMessages';
 import { resolveExecutionProvider } from './config';
 import type { NodeDefinition } from './engine/nodeDefinition';
@@ -20,14 +17,6 @@ import { prepareStudioDirs, resolveStudioDirs, workerFolderRoot } from './storag
 import { PromptJobRunner } from './worker/promptJobRunner';
 import { ServerChannel } from './worker/serverChannel';
 import { parseWorkerArgs, WORKER_USAGE } from './worker/workerArgs';
-
-/** output/ folders of the training runs a prompt may resume: mirrored from the server before it runs. */
-function trainingFoldersOf(prompt: ApiPrompt, outputDir: string): string[] {
-  return Object.values(prompt)
-    .filter((node) => node.class_type === 'TextualInversionTrainer' && typeof node.inputs.token === 'string')
-    .map((node) => path.relative(outputDir, trainingFolder(outputDir, String(node.inputs.token))))
-    .map((rel) => rel.split(path.sep).join('/'));
-}
 
 async function main(): Promise<void> {
   const args = parseWorkerArgs(process.argv.slice(2), process.env);
@@ -43,6 +32,22 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const device =
     executionProvider === 'cuda' ? 'cuda:0' : `cpu: ${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`;
+  // the secret is checked before the nodes (and onnxruntime) load, so a refused worker stops at once
+  let executor: PromptExecutor | undefined;
+  const channel = new ServerChannel(args.server, args.secret, {
+    name,
+    device,
+    execution_provider: executionProvider,
+  });
+  channel.onInterrupt = (promptId) => executor?.interrupt(promptId);
+  channel.onFatal = (err) => {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  };
+  await channel.checkSecret();
+
+  const { nodeDefinitions } = await import('../nodes');
+  const { resumeTrainersFromCheckpoints, trainingFoldersOf } = await import('./workerTrainingResume');
   const extraNodes: NodeDefinition[] = [];
   for (const file of args.extraNodes) {
     const loaded = (await import(pathToFileURL(path.resolve(file)).href)) as { nodes?: NodeDefinition[] };
@@ -53,18 +58,7 @@ async function main(): Promise<void> {
     extraNodes.push(...loaded.nodes);
   }
   const registry = new NodeRegistry([...nodeDefinitions, ...extraNodes], { dirs });
-  const executor = new PromptExecutor({ registry, dirs, executionProvider });
-  const channel = new ServerChannel(args.server, args.secret, {
-    name,
-    device,
-    execution_provider: executionProvider,
-  });
-  channel.onInterrupt = (promptId) => executor.interrupt(promptId);
-  channel.onFatal = (err) => {
-    console.error(`error: ${err.message}`);
-    process.exit(1);
-  };
-  await channel.start();
+  executor = new PromptExecutor({ registry, dirs, executionProvider });
   const runner = new PromptJobRunner({
     name,
     channel,
@@ -72,17 +66,32 @@ async function main(): Promise<void> {
     executor,
     roots: { root: (folder) => workerFolderRoot(dirs, folder) },
     outputsToMirror: (item) => trainingFoldersOf(item.prompt, dirs.output),
+    onRetry: (prompt) => resumeTrainersFromCheckpoints(prompt, dirs.output),
   });
-  const worker = new Worker(PROMPT_QUEUE_NAME, (job) => runner.run(promptJobSchema.parse(job.data)), {
-    connection,
-    concurrency: 1,
-    lockDuration: args.lockMs,
-    stalledInterval: Math.max(500, Math.floor(args.lockMs / 2)),
-    // a prompt whose worker is lost runs once more elsewhere; lost twice, it fails
-    maxStalledCount: 1,
-  });
+  const worker = new Worker(
+    PROMPT_QUEUE_NAME,
+    (job) =>
+      runner.run(promptJobSchema.parse(job.data), {
+        retry: job.attemptsStarted > 1 || job.stalledCounter > 0,
+      }),
+    {
+      connection,
+      autorun: false,
+      concurrency: 1,
+      lockDuration: args.lockMs,
+      // a lost worker's prompt is noticed within about lockMs + 2 × stalledInterval
+      stalledInterval: Math.min(5000, Math.max(500, Math.floor(args.lockMs / 4))),
+      // a prompt whose worker is lost runs once more elsewhere; lost twice, it fails
+      maxStalledCount: 1,
+    },
+  );
   worker.on('error', (err) => console.error(`error: ${err.message}`));
   await worker.waitUntilReady();
+  await channel.start();
+  worker.run().catch((err: unknown) => {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
   console.log(
     `worker ${name} (${device}, ${executionProvider}) takes prompts from ${args.queue} for ${args.server}`,
   );

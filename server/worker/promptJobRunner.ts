@@ -5,7 +5,7 @@
  * studio with its events streamed to the server, upload what it wrote, then hand over the outcome and
  * wait until the server has recorded it.
  */
-import type { ValidationError } from '../../protocol/wireSchemas';
+import type { ApiPrompt, ValidationError } from '../../protocol/wireSchemas';
 import type { PromptJob } from '../../protocol/workerMessages';
 import type { NodeRegistry } from '../engine/nodeRegistry';
 import type {
@@ -30,6 +30,8 @@ export interface PromptJobRunnerOptions {
   roots: FolderRoots;
   /** Server folders (under output/) a prompt needs before it runs, e.g. a training run's checkpoints. */
   outputsToMirror?: (item: QueueItem) => string[];
+  /** The prompt to run when a lost worker ran it before (trainers resume from their checkpoints). */
+  onRetry?: (prompt: ApiPrompt) => Promise<ApiPrompt>;
 }
 
 export class PromptJobRunner {
@@ -39,7 +41,10 @@ export class PromptJobRunner {
     this.uploader = new OutputUploader(options.channel, options.roots);
   }
 
-  async run(job: PromptJob): Promise<ExecutionOutcome['status']> {
+  async run(
+    job: PromptJob,
+    attempt: { retry: boolean } = { retry: false },
+  ): Promise<ExecutionOutcome['status']> {
     const { channel, executor, roots } = this.options;
     const item = fromQueueTask(job.task);
     channel.send({ kind: 'start', task: job.task });
@@ -51,6 +56,8 @@ export class PromptJobRunner {
 
     const refusal = await this.refusal(item);
     if (refusal) return this.finish(item, refusal);
+    const prompt =
+      attempt.retry && this.options.onRetry ? await this.options.onRetry(item.prompt) : item.prompt;
 
     let chain = Promise.resolve();
     let lastUpload = Date.now();
@@ -78,7 +85,7 @@ export class PromptJobRunner {
         ),
     };
     const outcome = await executor.execute(
-      { promptId: item.promptId, prompt: item.prompt, extraData: item.extraData, outputs: item.outputs },
+      { promptId: item.promptId, prompt, extraData: item.extraData, outputs: item.outputs },
       sink,
     );
     await chain;

@@ -136,6 +136,20 @@ export class ServerChannel {
     return response;
   }
 
+  /** Throws WrongSecretError when the server refuses the secret, or says why it cannot be reached. */
+  async checkSecret(): Promise<void> {
+    try {
+      await this.manifest('embeddings');
+    } catch (err) {
+      if (err instanceof WrongSecretError) throw err;
+      const reason =
+        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      throw new Error(
+        `cannot reach the studio server at ${this.server} (${reason}); check --server and that it runs with --queue`,
+      );
+    }
+  }
+
   async manifest(folder: WorkerFolder, under = ''): Promise<ManifestEntry[]> {
     const query = new URLSearchParams({ folder, under });
     return manifestSchema.parse(await (await this.request(`${WORKER_MANIFEST_PATH}?${query}`)).json());

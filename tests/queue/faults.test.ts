@@ -9,7 +9,7 @@ import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
 const skip = redisSkipReason();
 const SECRET = 'faults-secret-0123456789';
 /** A killed worker's prompt runs again elsewhere after its lock lapses (and one stall check). */
-const LOCK_MS = 2000;
+const LOCK_MS = 4000;
 
 let redis: RedisServer;
 let root: string;
