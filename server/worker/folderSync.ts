@@ -35,9 +35,16 @@ export async function mirrorFromServer(
   return copied;
 }
 
-/** Remembers each file's version in the written folders; `upload()` sends what changed since. */
+/**
+ * Remembers each file's version in the written folders; `upload()` sends what changed since. A file the
+ * server does not have yet is sent create-only: when another worker already saved that name, the server
+ * picks the next free one, and `renamed()` rewrites the file refs the prompt reports to match.
+ */
 export class OutputUploader {
   private readonly seen = new Map<string, string>();
+  private readonly onServer = new Set<string>();
+  /** `folder/path` here → file name on the server, where they differ. */
+  private readonly renames = new Map<string, string>();
 
   constructor(
     private readonly channel: ServerChannel,
@@ -59,7 +66,10 @@ export class OutputUploader {
 
   /** Takes the current files as already on the server (at startup, and after mirroring). */
   async markCurrent(): Promise<void> {
-    for (const [key, { version }] of await this.versions()) this.seen.set(key, version);
+    for (const [key, { version }] of await this.versions()) {
+      this.seen.set(key, version);
+      this.onServer.add(key);
+    }
   }
 
   /** Uploads new and changed files; returns their `folder/path`s. */
@@ -68,10 +78,30 @@ export class OutputUploader {
     for (const [key, { folder, rel, version }] of await this.versions()) {
       if (this.seen.get(key) === version) continue;
       const data = await readFile(path.join(this.roots.root(folder), rel));
-      await this.channel.upload(folder, rel, data);
+      const renamed = this.renames.get(key);
+      const target = renamed ? [...rel.split('/').slice(0, -1), renamed].join('/') : rel;
+      const name = await this.channel.upload(folder, target, data, !this.onServer.has(key));
+      if (name !== path.posix.basename(target)) this.renames.set(key, name);
+      this.onServer.add(key);
       this.seen.set(key, version);
       sent.push(key);
     }
     return sent;
+  }
+
+  /** `value` with every `{filename, subfolder, type}` ref to a renamed upload pointing at its server name. */
+  renamed<T>(value: T): T {
+    if (this.renames.size === 0) return value;
+    const walk = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (typeof v !== 'object' || v === null) return v;
+      const record = Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, walk(inner)]));
+      const { filename, subfolder, type } = record;
+      if (typeof filename !== 'string' || typeof type !== 'string') return record;
+      const rel = typeof subfolder === 'string' && subfolder ? `${subfolder}/${filename}` : filename;
+      const name = this.renames.get(`${type === 'embeddings' ? 'embeddings' : type}/${rel}`);
+      return name ? { ...record, filename: name } : record;
+    };
+    return walk(value) as T;
   }
 }

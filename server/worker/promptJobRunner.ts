@@ -72,7 +72,7 @@ export class PromptJobRunner {
             lastUpload = Date.now();
             await this.uploader.upload();
           }
-          channel.send({ kind: 'event', prompt_id: item.promptId, type, data });
+          channel.send({ kind: 'event', prompt_id: item.promptId, type, data: this.uploader.renamed(data) });
         }),
       preview: (image) =>
         later(() =>
@@ -101,7 +101,7 @@ export class PromptJobRunner {
       kind: 'finished',
       prompt_id: item.promptId,
       status: outcome.status,
-      outputs: outcome.outputs,
+      outputs: this.uploader.renamed(outcome.outputs),
       messages: outcome.messages,
       meta: outcome.meta,
     });

@@ -4,6 +4,7 @@
  * authenticated HTTP calls for files. A wrong secret is fatal: the server answers 401 and the worker stops.
  */
 import WebSocket from 'ws';
+import { z } from 'zod';
 import {
   type ManifestEntry,
   manifestSchema,
@@ -16,6 +17,8 @@ import {
   type WorkerFrame,
   type WorkerInfo,
 } from '../../protocol/workerMessages';
+
+const uploadAnswerSchema = z.object({ name: z.string() });
 
 export class WrongSecretError extends Error {
   constructor(server: string) {
@@ -160,12 +163,18 @@ export class ServerChannel {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  async upload(folder: WorkerFolder, rel: string, data: Uint8Array): Promise<void> {
-    await this.request(`${WORKER_FILES_PATH}/${folder}/${encodePath(rel)}`, {
+  /**
+   * Stores `data` at `rel` on the server; with `create`, a taken name is not replaced but the server picks
+   * the next free one. Returns the file name the server used.
+   */
+  async upload(folder: WorkerFolder, rel: string, data: Uint8Array, create: boolean): Promise<string> {
+    const query = create ? '?create=1' : '';
+    const response = await this.request(`${WORKER_FILES_PATH}/${folder}/${encodePath(rel)}${query}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream' },
       body: new Uint8Array(data),
     });
+    return uploadAnswerSchema.parse(await response.json()).name;
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema, promptAcceptedSchema } from '../../protocol/wireSchemas';
 import { type RedisServer, redisSkipReason, startRedis } from '../support/redisServer';
@@ -64,7 +65,7 @@ describe.skipIf(skip !== undefined)(
       const ids: string[] = [];
       for (let i = 0; i < 20; i += 1) {
         const response = await postJson(`${studio.url}/prompt`, {
-          prompt: invertPrompt(i * 1000, `queue/p${i}`),
+          prompt: invertPrompt(i * 10, 'queue/p'),
           client_id: 'q',
         });
         expect(response.status).toBe(200);
@@ -73,15 +74,19 @@ describe.skipIf(skip !== undefined)(
       for (const id of ids) await ws.finished(id);
       const history = historySchema.parse(await (await fetch(`${studio.url}/history`)).json());
       const ranBy = new Map<string, number>();
+      const names = new Set<string>();
       for (const [i, id] of ids.entries()) {
         const entry = history[id];
         expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
-        expect(entry.outputs['3'].images).toEqual([
-          { filename: `p${i}_00001_.png`, subfolder: 'queue', type: 'output' },
-        ]);
-        expect((await stat(path.join(studio.dirs.output, 'queue', `p${i}_00001_.png`))).size).toBeGreaterThan(
-          0,
-        );
+        // both workers save queue/p_00001_.png first: the server keeps each under its own name
+        const [image] = entry.outputs['3'].images as { filename: string; subfolder: string; type: string }[];
+        expect(image).toMatchObject({ subfolder: 'queue', type: 'output' });
+        expect(image.filename).toMatch(/^p_\d{5}_\.png$/);
+        names.add(image.filename);
+        const pixel = await sharp(path.join(studio.dirs.output, 'queue', image.filename))
+          .raw()
+          .toBuffer();
+        expect([...pixel.subarray(0, 3)]).toEqual([255, 255, 255 - i * 10]);
         ranBy.set(entry.worker ?? '', (ranBy.get(entry.worker ?? '') ?? 0) + 1);
         expect(entry.attempts?.map((a) => [a.worker, a.status])).toEqual([[entry.worker, 'success']]);
         // the client sees the same events as in-process, in order
@@ -96,9 +101,10 @@ describe.skipIf(skip !== undefined)(
           'executing',
         ]);
       }
+      expect(names.size).toBe(20);
       expect([...ranBy.keys()].sort()).toEqual(['w1', 'w2']);
       expect(Math.min(...ranBy.values())).toBeGreaterThan(0);
-      const view = await fetch(`${studio.url}/view?filename=p3_00001_.png&subfolder=queue&type=output`);
+      const view = await fetch(`${studio.url}/view?filename=p_00001_.png&subfolder=queue&type=output`);
       expect(view.status).toBe(200);
       expect(await (await fetch(`${studio.url}/prompt`)).json()).toEqual({
         exec_info: { queue_remaining: 0 },
@@ -128,7 +134,7 @@ describe.skipIf(skip !== undefined)(
         headers: auth,
       });
       expect(((await manifest.json()) as { path: string }[]).map((e) => e.path)).toContain(
-        'queue/p0_00001_.png',
+        'queue/p_00001_.png',
       );
       const badFolder = await fetch(`${studio.url}/worker/manifest?folder=models`, { headers: auth });
       expect(badFolder.status).toBe(400);

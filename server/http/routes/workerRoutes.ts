@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { writeFileAtomic } from '../../storage/atomicWrite';
 import { listFilesRecursive } from '../../storage/listFiles';
 import { resolveInside } from '../../storage/safePath';
+import { nextFreeCandidate, writeFileUnique } from '../../storage/uniqueFile';
 import { type StudioDirs, workerFolderRoot } from '../../storage/studioDirs';
 import {
   type ManifestEntry,
@@ -82,8 +83,15 @@ export function workerRoutes(options: { secret: string; dirs: StudioDirs; maxUpl
         sendError(res, 400, 'invalid_request', 'empty upload', 'send the file as the request body');
         return;
       }
+      // a new file of a worker never replaces another's (two workers both save prefix_00001_.png):
+      // it gets the next free name, which the worker puts in the outputs it reports
+      if (req.query.create === '1') {
+        const name = await writeFileUnique(path.dirname(file), path.basename(file), body, nextFreeCandidate);
+        res.json({ name });
+        return;
+      }
       await writeFileAtomic(file, body);
-      res.json({ size: body.length });
+      res.json({ name: path.basename(file) });
     },
   );
   return router;
