@@ -1,8 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { cp, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema, promptAcceptedSchema } from '../../protocol/wireSchemas';
+import { repoRoot } from '../../server/config';
 import { type RedisServer, redisSkipReason, startRedis } from '../support/redisServer';
 import { withSkipReason } from '../support/skipReason';
 import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
@@ -110,6 +111,31 @@ describe.skipIf(skip !== undefined)(
         exec_info: { queue_remaining: 0 },
       });
       ws.close();
+    });
+
+    it('fails a prompt naming a model the worker lacks, with an error naming the worker and the model', async () => {
+      // the server has the toy checkpoint (so the prompt validates); the workers' models folders are empty
+      await cp(
+        path.join(repoRoot, 'models', 'checkpoints', 'toy-shapes.safetensors'),
+        path.join(studio.dirs.models, 'checkpoints', 'toy-shapes.safetensors'),
+      );
+      const prompt: unknown = JSON.parse(
+        await readFile(path.join(repoRoot, 'workflows', 'api', 'txt2img.json'), 'utf8'),
+      );
+      const ws = await WsRecorder.open(studio.url, 'models');
+      const response = await postJson(`${studio.url}/prompt`, { prompt, client_id: 'models' });
+      expect(response.status).toBe(200);
+      const { prompt_id: id } = promptAcceptedSchema.parse(await response.json());
+      const error = await ws.waitFor((f) => f.type === 'execution_error' && f.data.prompt_id === id);
+      await ws.finished(id);
+      ws.close();
+      const entry = historySchema.parse(await (await fetch(`${studio.url}/history/${id}`)).json())[id];
+      expect(entry.status.status_str).toBe('error');
+      const message = String(error.data.exception_message);
+      expect(message).toContain(`worker "${entry.worker}" cannot run this prompt`);
+      expect(message).toContain('toy-shapes.safetensors');
+      expect(message).toContain("copy the missing models into that worker's --models-dir");
+      expect(error.data).toMatchObject({ node_id: '4', node_type: 'CheckpointLoaderSimple' });
     });
 
     it('refuses workers and worker requests without the shared secret, and bounds uploads', async () => {
