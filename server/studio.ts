@@ -98,6 +98,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   const queueStore = new QueueStore(path.join(dataDir, 'queue.json'), logError);
 
   let hub: WsHub | undefined;
+  let runs: RemoteRuns | undefined;
   const queue: PromptQueue = new PromptQueue(() => {
     const { running, pending } = queue.snapshot();
     // queue mode keeps pending prompts in Redis, not queue.json
@@ -124,7 +125,8 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       const item = queue.snapshot().running[0];
       if (!item) return null;
       const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
-      return { promptId: item.promptId, node: executor.runningNode, clientId };
+      const node = runs ? runs.runningNode(item.promptId) : executor.runningNode;
+      return { promptId: item.promptId, node, clientId };
     },
     allowUpgrade: (req) =>
       hostAllowed(req, allowedHosts) && (corsOrigin !== undefined || originMatchesHost(req)),
@@ -136,14 +138,15 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   let redis: RedisDispatch | undefined;
   let dispatch: PromptDispatch;
   if (queueMode) {
-    const runs = new RemoteRuns(queue, history, hub, logFailure);
-    const remoteWorkers = new WorkerHub(queueMode.secret, runs, logError);
+    const remoteRuns = new RemoteRuns(queue, history, hub, logFailure);
+    runs = remoteRuns;
+    const remoteWorkers = new WorkerHub(queueMode.secret, remoteRuns, logError);
     workerHub = remoteWorkers;
     redis = await RedisDispatch.open({
       connection: redisConnection(queueMode.url),
       queue,
       interrupt: (promptId) => remoteWorkers.interrupt(promptId),
-      onFailed: (promptId, reason) => void runs.failed(promptId, reason).catch(logError),
+      onFailed: (promptId, reason) => void remoteRuns.failed(promptId, reason).catch(logError),
     });
     const restored = await redis.restore();
     if (restored.length > 0) log.info(`queue: ${restored.length} prompt(s) waiting in Redis`);

@@ -25,6 +25,8 @@ function clientOf(item: QueueItem | undefined): string | undefined {
 export class RemoteRuns {
   private readonly attempts = new Map<string, PromptAttempt[]>();
   private readonly runningOn = new Map<string, string>();
+  /** The node each remote prompt executes now (re-sent to a client that reconnects). */
+  private readonly nodes = new Map<string, string | null>();
 
   constructor(
     private readonly queue: PromptQueue,
@@ -44,6 +46,7 @@ export class RemoteRuns {
   }
 
   event(promptId: string, type: string, data: Record<string, unknown>): void {
+    if (type === 'executing') this.nodes.set(promptId, typeof data.node === 'string' ? data.node : null);
     this.events.send(type, data, clientOf(this.queue.find(promptId)));
   }
 
@@ -113,6 +116,11 @@ export class RemoteRuns {
     }
   }
 
+  /** The node running now in `promptId` on its worker (null between nodes). */
+  runningNode(promptId: string): string | null {
+    return this.nodes.get(promptId) ?? null;
+  }
+
   /** The worker running `promptId` now, if any. */
   workerOf(promptId: string): string | undefined {
     return this.runningOn.get(promptId);
@@ -131,6 +139,7 @@ export class RemoteRuns {
 
   private end(item: QueueItem): void {
     this.runningOn.delete(item.promptId);
+    this.nodes.delete(item.promptId);
     this.attempts.delete(item.promptId);
     this.queue.finish(item.promptId);
     this.events.send('executing', { node: null, prompt_id: item.promptId }, clientOf(item));

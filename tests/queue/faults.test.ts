@@ -93,6 +93,14 @@ describe.skipIf(skip !== undefined)(withSkipReason('queue mode: faults', skip), 
   it('routes /interrupt to the worker that runs the prompt', async () => {
     const id = await queue(sleepPrompt(20_000, 4));
     const worker = await runningOn(id);
+    // a client that reconnects mid-run is told which node runs, as in-process
+    const reconnected = await WsRecorder.open(studio.url, 'f');
+    expect((await reconnected.waitFor((f) => f.type === 'executing')).data).toEqual({
+      node: '1',
+      display_node: '1',
+      prompt_id: id,
+    });
+    reconnected.close();
     expect(await interrupt('another-prompt')).toBe(false);
     expect(await interrupt(id)).toBe(true);
     await ws.finished(id);
