@@ -18,6 +18,9 @@ import {
   type WorkerInfo,
 } from '../../protocol/workerMessages';
 
+/** How long file requests wait out an unreachable server (a restart) before the prompt fails. */
+const SERVER_DOWN_MS = 60_000;
+
 const uploadAnswerSchema = z.object({ name: z.string() });
 
 export class WrongSecretError extends Error {
@@ -126,11 +129,22 @@ export class ServerChannel {
     return recorded;
   }
 
-  private async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(`${this.server}${path}`, {
-      ...init,
-      headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined) },
-    });
+  /** Retries while the server is unreachable (restarting) for up to `SERVER_DOWN_MS`; then throws. */
+  private async request(path: string, init: RequestInit = {}, retry = true): Promise<Response> {
+    const deadline = Date.now() + SERVER_DOWN_MS;
+    let response: Response;
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        response = await fetch(`${this.server}${path}`, {
+          ...init,
+          headers: { ...this.headers, ...(init.headers as Record<string, string> | undefined) },
+        });
+        break;
+      } catch (err) {
+        if (!retry || this.closed || Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
     if (response.status === 401) throw new WrongSecretError(this.server);
     if (!response.ok)
       throw new Error(
@@ -142,7 +156,8 @@ export class ServerChannel {
   /** Throws WrongSecretError when the server refuses the secret, or says why it cannot be reached. */
   async checkSecret(): Promise<void> {
     try {
-      await this.manifest('embeddings');
+      const query = new URLSearchParams({ folder: 'embeddings', under: '' });
+      await this.request(`${WORKER_MANIFEST_PATH}?${query}`, {}, false);
     } catch (err) {
       if (err instanceof WrongSecretError) throw err;
       const reason =

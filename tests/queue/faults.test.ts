@@ -141,6 +141,26 @@ describe.skipIf(skip !== undefined)(withSkipReason('queue mode: faults', skip), 
     expect(await (await fetch(`${studio.url}/prompt`)).json()).toEqual({ exec_info: { queue_remaining: 0 } });
   });
 
+  it('lets a worker finish its prompt for a restarted server on the same port', async () => {
+    const id = await queue(sleepPrompt(3000, 15));
+    const worker = await runningOn(id);
+    ws.close();
+    await studio.close();
+    studio = await startTestStudio({
+      root,
+      port: studio.port,
+      queue: redis.url,
+      secret: SECRET,
+      extraNodes: queueTestNodes,
+    });
+    ws = await WsRecorder.open(studio.url, 'f');
+    await ws.finished(id, 30_000);
+    const entry = (await history())[id];
+    expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
+    expect(entry.outputs['1']).toEqual({ values: [15] });
+    expect(entry.worker).toBe(worker);
+  });
+
   it('runs a prompt again on the other worker when its worker is killed, and records both attempts', async () => {
     const id = await queue(sleepPrompt(3000, 14));
     const victim = await runningOn(id);
