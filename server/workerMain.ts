@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     roots: { root: (folder) => workerFolderRoot(dirs, folder) },
     outputsToMirror: (item) => trainingFoldersOf(item.prompt, dirs.output),
     onRetry: (prompt) => resumeTrainersFromCheckpoints(prompt, dirs.output),
+    uploadEveryMs: args.uploadEveryMs,
   });
   const worker = new Worker(
     PROMPT_QUEUE_NAME,

@@ -19,9 +19,6 @@ import { validatePrompt } from '../engine/validatePrompt';
 import { type FolderRoots, mirrorFromServer, OutputUploader } from './folderSync';
 import type { ServerChannel } from './serverChannel';
 
-/** Upload what a running prompt wrote at most this often (training checkpoints reach the server mid-run). */
-const UPLOAD_EVERY_MS = 1000;
-
 export interface PromptJobRunnerOptions {
   name: string;
   channel: ServerChannel;
@@ -32,6 +29,8 @@ export interface PromptJobRunnerOptions {
   outputsToMirror?: (item: QueueItem) => string[];
   /** The prompt to run when a lost worker ran it before (trainers resume from their checkpoints). */
   onRetry?: (prompt: ApiPrompt) => Promise<ApiPrompt>;
+  /** Upload what a running prompt wrote at most this often (training checkpoints reach the server mid-run). */
+  uploadEveryMs?: number;
 }
 
 export class PromptJobRunner {
@@ -68,7 +67,7 @@ export class PromptJobRunner {
       event: (type, data) =>
         later(async () => {
           // files an `executed` output names must be on the server before the client asks for them
-          if (type === 'executed' || Date.now() - lastUpload > UPLOAD_EVERY_MS) {
+          if (type === 'executed' || Date.now() - lastUpload >= (this.options.uploadEveryMs ?? 1000)) {
             lastUpload = Date.now();
             await this.uploader.upload();
           }

@@ -16,6 +16,7 @@ describe('parseWorkerArgs', () => {
       name: 'gpu1',
       executionProvider: 'auto',
       lockMs: 5000,
+      uploadEveryMs: 1000,
       extraNodes: [],
     });
   });

@@ -11,6 +11,8 @@ export interface WorkerArgs {
   executionProvider: 'auto' | 'cpu' | 'cuda';
   /** How long a job's lock lasts without renewal before another worker may take it over (ms). */
   lockMs: number;
+  /** Upload what a running prompt wrote at most this often (ms); 0: after every event. */
+  uploadEveryMs: number;
   /** Modules whose `nodes` export adds node declarations (custom nodes; the tests' slow nodes). */
   extraNodes: string[];
   help?: boolean;
@@ -25,6 +27,7 @@ export const WORKER_USAGE = `Usage: npm run worker -- --queue redis://HOST:PORT 
   --name NAME                how the server lists this worker (default HOSTNAME-PID)
   --execution-provider P     auto | cuda | cpu (default auto)
   --extra-nodes FILE         also load the nodes FILE exports as \`nodes\` (the server needs them too)
+  --upload-every-ms N        send a running prompt's new files (checkpoints) at most this often (default 1000)
   --lock-ms N                a prompt whose worker is silent this long runs again elsewhere (default 30000)
   --help                     show this help`;
 
@@ -58,6 +61,7 @@ export function parseWorkerArgs(
     '--name',
     '--execution-provider',
     '--lock-ms',
+    '--upload-every-ms',
   ];
   if (extraNodes.some((file) => file === '')) fail('--extra-nodes needs a file');
   for (const flag of values.keys()) if (!known.includes(flag)) fail(`unknown flag ${flag}`);
@@ -76,6 +80,9 @@ export function parseWorkerArgs(
   const lockMs = Number(values.get('--lock-ms') ?? 30_000);
   if (!Number.isInteger(lockMs) || lockMs < 1000)
     fail(`--lock-ms ${values.get('--lock-ms')}: expected an integer ≥ 1000`);
+  const uploadEveryMs = Number(values.get('--upload-every-ms') ?? 1000);
+  if (!Number.isInteger(uploadEveryMs) || uploadEveryMs < 0)
+    fail(`--upload-every-ms ${values.get('--upload-every-ms')}: expected an integer ≥ 0`);
   return {
     queue,
     server,
@@ -85,6 +92,7 @@ export function parseWorkerArgs(
     ...(values.has('--name') ? { name: values.get('--name') } : {}),
     executionProvider: provider as WorkerArgs['executionProvider'],
     lockMs,
+    uploadEveryMs,
     extraNodes,
   };
 }

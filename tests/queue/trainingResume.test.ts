@@ -12,7 +12,7 @@ import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
 
 const skip = redisSkipReason();
 const SECRET = 'training-secret-0123456789';
-const STEPS = 20;
+const STEPS = 30;
 
 let redis: RedisServer;
 let studio: TestStudio;
@@ -49,6 +49,8 @@ beforeAll(async () => {
         secret: SECRET,
         modelsDir,
         lockMs: 8000,
+        // every checkpoint reaches the server at once: the kill below lands mid-run even on a fast machine
+        extraArgs: ['--upload-every-ms', '0'],
       }),
     );
   }
@@ -78,7 +80,7 @@ describe.skipIf(skip !== undefined)(withSkipReason('queue mode: training on a lo
     // kill the worker once the server holds a checkpoint from the middle of the run
     let uploadedStep = 0;
     while (uploadedStep < 3) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 10));
       uploadedStep = await stat(
         path.join(trainingFolder(studio.dirs.output, '<probe>'), 'checkpoint.json'),
       ).then(
