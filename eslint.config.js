@@ -52,6 +52,7 @@ const LAYERS = {
     'server/training',
     'server/engine',
   ],
+  'server/worker': ['protocol', 'server/storage', 'server/engine'],
   'client/src': ['protocol'],
 };
 

@@ -148,11 +148,24 @@ export const historyStatusSchema = z.object({
 });
 export type HistoryStatus = z.infer<typeof historyStatusSchema>;
 
+/** One worker's run of a prompt (queue mode). `lost`: the worker went away mid-prompt. */
+export const promptAttemptSchema = z.object({
+  worker: z.string(),
+  status: z.enum(['running', 'success', 'error', 'interrupted', 'lost']),
+  started: z.number(),
+  ended: z.number().optional(),
+});
+export type PromptAttempt = z.infer<typeof promptAttemptSchema>;
+
 export const historyEntrySchema = z.object({
   prompt: queueTaskSchema,
   outputs: z.record(z.string(), nodeUiOutputSchema),
   status: historyStatusSchema,
   meta: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Queue mode (`--queue redis://…`): the worker that ran the prompt last. */
+  worker: z.string().optional(),
+  /** Queue mode: every worker that started the prompt, in order (a retry after a lost worker adds one). */
+  attempts: z.array(promptAttemptSchema).optional(),
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const historySchema = z.record(z.string(), historyEntrySchema);

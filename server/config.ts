@@ -65,6 +65,10 @@ export interface StudioOptions {
   /** JSON bytes of history kept (oldest entries go first). Default 256 MB. */
   maxHistoryBytes?: number;
   logger?: StudioLogger;
+  /** Queue mode: `redis://HOST:PORT` of the BullMQ queue workers take prompts from. Default: in-process. */
+  queue?: string;
+  /** Queue mode: the secret workers authenticate with (`--secret` or STUDIO_SECRET). */
+  secret?: string;
 }
 
 export const DEFAULT_PORT = 8188;
@@ -106,6 +110,10 @@ export const USAGE = `Usage: npm start -- [flags]
   --max-upload-size MB      largest upload in MB (default 50)
   --max-history-items N     history entries kept (default 10000)
   --max-history-size MB     history kept, in MB of JSON; oldest entries go first (default 256)
+  --queue redis://HOST:PORT run prompts on worker processes (npm run worker) through Redis instead of
+                            in this process; needs --secret
+  --secret S                queue mode: the shared secret of server and workers, at least 16 characters
+                            (default: the STUDIO_SECRET environment variable)
   --max-pixels N            largest image tensor a prompt may ask for, pixels × batch × channels
                             (default 268435456 = 8192 × 8192 × 4); checked before anything runs
   --help                    show this help`;
@@ -198,6 +206,12 @@ export function parseCliArgs(argv: readonly string[]): StudioOptions & { help?: 
         options.maxPixels = n;
         break;
       }
+      case '--queue':
+        options.queue = value();
+        break;
+      case '--secret':
+        options.secret = value();
+        break;
       case '--help':
       case '-h':
         options.help = true;

@@ -5,6 +5,7 @@ import { startStudio } from './studio';
 
 async function main(): Promise<void> {
   const options = parseCliArgs(process.argv.slice(2));
+  options.secret ??= process.env.STUDIO_SECRET;
   if (options.help) {
     console.log(USAGE);
     return;

@@ -17,12 +17,18 @@ import {
 } from './config';
 import type { ExecutionProvider, StudioDirs } from './engine/nodeDefinition';
 import { NodeRegistry } from './engine/nodeRegistry';
+import { localDispatch, type PromptDispatch } from './engine/promptDispatch';
 import { PromptExecutor } from './engine/promptExecutor';
 import { fromQueueTask, PromptQueue, toQueueTask } from './engine/promptQueue';
 import { PromptWorker } from './engine/promptWorker';
+import { RedisDispatch } from './engine/redisDispatch';
+import { redisConnection } from './engine/redisConnection';
+import { RemoteRuns } from './engine/remoteRuns';
 import { createApp } from './http/createApp';
 import { hostAllowed } from './http/hostGuard';
 import { originMatchesHost } from './http/originGuard';
+import { WorkerHub } from './http/workerHub';
+import { MIN_SECRET_LENGTH } from './http/workerSecret';
 import { WsHub } from './http/wsHub';
 import { LogBuffer, teeLogger } from './logBuffer';
 import { runStartupTasks } from './startupTasks';
@@ -44,13 +50,28 @@ export interface Studio {
   queue: PromptQueue;
   history: HistoryStore;
   executor: PromptExecutor;
+  /** Queue mode only: the connected workers. */
+  workers?: WorkerHub;
   /** Interrupts the running prompt, stops serving and flushes history and queue to disk. */
   close(): Promise<void>;
 }
 
 const VERSION = '0.1.0';
 
+/** Queue mode's Redis URL and secret, checked before anything starts; null in-process. */
+export function checkQueueOptions(options: StudioOptions): { url: string; secret: string } | null {
+  if (options.queue === undefined) return null;
+  redisConnection(options.queue);
+  const secret = options.secret ?? '';
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(
+      `--queue needs a shared secret of at least ${MIN_SECRET_LENGTH} characters for the workers${secret ? ` (got ${secret.length})` : ''}; pass --secret S or set STUDIO_SECRET, e.g. STUDIO_SECRET=$(openssl rand -hex 16)`,
+    );
+  return { url: options.queue, secret };
+}
+
 export async function startStudio(options: StudioOptions = {}): Promise<Studio> {
+  const queueMode = checkQueueOptions(options);
   const dataDir = path.resolve(options.dataDir ?? 'data');
   const dirs = resolveStudioDirs(dataDir, options.modelsDir ?? 'models');
   const logs = new LogBuffer([
@@ -77,17 +98,22 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   const queueStore = new QueueStore(path.join(dataDir, 'queue.json'), logError);
 
   let hub: WsHub | undefined;
+  let runs: RemoteRuns | undefined;
   const queue: PromptQueue = new PromptQueue(() => {
     const { running, pending } = queue.snapshot();
-    queueStore.save({ running: running.map(toQueueTask), pending: pending.map(toQueueTask) });
+    // queue mode keeps pending prompts in Redis, not queue.json
+    if (!queueMode) queueStore.save({ running: running.map(toQueueTask), pending: pending.map(toQueueTask) });
     hub?.broadcastStatus();
   });
-  const restored = await restoreQueue(queueStore, history);
-  if (restored.recoveredFrom) log.warn(`queue.json was unreadable; moved it to ${restored.recoveredFrom}`);
-  if (restored.abandoned.length > 0)
-    log.warn(`recorded ${restored.abandoned.length} prompt(s) cut off by the last shutdown in history`);
-  queue.reserveNumbersUpTo(Math.max(history.maxNumber(), ...restored.pending.map((t) => Math.abs(t[0]))));
-  for (const task of restored.pending) queue.add(fromQueueTask(task));
+  queue.reserveNumbersUpTo(history.maxNumber());
+  if (!queueMode) {
+    const restored = await restoreQueue(queueStore, history);
+    if (restored.recoveredFrom) log.warn(`queue.json was unreadable; moved it to ${restored.recoveredFrom}`);
+    if (restored.abandoned.length > 0)
+      log.warn(`recorded ${restored.abandoned.length} prompt(s) cut off by the last shutdown in history`);
+    queue.reserveNumbersUpTo(Math.max(0, ...restored.pending.map((t) => Math.abs(t[0]))));
+    for (const task of restored.pending) queue.add(fromQueueTask(task));
+  }
 
   const executor = new PromptExecutor({ registry, dirs, executionProvider });
   const corsOrigin = options.enableCorsHeader === true ? '*' : options.enableCorsHeader || undefined;
@@ -99,17 +125,45 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       const item = queue.snapshot().running[0];
       if (!item) return null;
       const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
-      return { promptId: item.promptId, node: executor.runningNode, clientId };
+      const node = runs ? runs.runningNode(item.promptId) : executor.runningNode;
+      return { promptId: item.promptId, node, clientId };
     },
     allowUpgrade: (req) =>
       hostAllowed(req, allowedHosts) && (corsOrigin !== undefined || originMatchesHost(req)),
+    otherUpgrade: (req, socket, head) => workerHub?.handleUpgrade(req, socket, head) ?? false,
   });
-  const worker = new PromptWorker(queue, executor, history, hub, logError, (line) => log.error(line));
+  const logFailure = (line: string): void => log.error(line);
+  let worker: PromptWorker | undefined;
+  let workerHub: WorkerHub | undefined;
+  let redis: RedisDispatch | undefined;
+  let dispatch: PromptDispatch;
+  if (queueMode) {
+    const remoteRuns = new RemoteRuns(queue, history, hub, logFailure);
+    runs = remoteRuns;
+    const remoteWorkers = new WorkerHub(queueMode.secret, remoteRuns, logError);
+    workerHub = remoteWorkers;
+    redis = await RedisDispatch.open({
+      connection: redisConnection(queueMode.url),
+      queue,
+      interrupt: (promptId) => remoteWorkers.interrupt(promptId),
+      onFailed: (promptId, reason) => void remoteRuns.failed(promptId, reason).catch(logError),
+    });
+    const restored = await redis.restore();
+    if (restored.length > 0) log.info(`queue: ${restored.length} prompt(s) waiting in Redis`);
+    dispatch = redis;
+  } else {
+    worker = new PromptWorker(queue, executor, history, hub, logError, logFailure);
+    dispatch = localDispatch(queue, executor);
+  }
 
   const app = createApp({
     registry,
     queue,
     executor,
+    dispatch,
+    ...(workerHub && queueMode
+      ? { workerChannel: { secret: queueMode.secret, workers: () => workerHub.list() } }
+      : {}),
     history,
     dirs,
     shippedWorkflowsDir: options.workflowsDir ?? path.join(repoRoot, 'workflows'),
@@ -133,7 +187,7 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
       resolve();
     });
   });
-  worker.start();
+  worker?.start();
 
   const { port } = server.address() as AddressInfo;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -149,9 +203,12 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     queue,
     history,
     executor,
+    ...(workerHub ? { workers: workerHub } : {}),
     close: () =>
       (closing ??= (async () => {
-        await worker.stop();
+        await worker?.stop();
+        await redis?.close();
+        await workerHub?.close();
         await studioHub.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

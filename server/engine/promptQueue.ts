@@ -81,6 +81,33 @@ export class PromptQueue {
     this.onChange();
   }
 
+  /**
+   * Queue mode: a worker took `item` from Redis. Moves it from pending to running (or adds it to running
+   * when this server never saw it, e.g. queued before a restart) and returns the item the queue holds.
+   */
+  start(item: QueueItem): QueueItem {
+    const known = this.pending.find((p) => p.promptId === item.promptId);
+    const running = this.running.find((r) => r.promptId === item.promptId);
+    if (running) return running;
+    this.pending = this.pending.filter((p) => p !== known);
+    const started = known ?? item;
+    this.running.push(started);
+    this.onChange();
+    return started;
+  }
+
+  /** Queue mode: the item with this prompt id ended (ran, failed or was dropped by Redis). */
+  finish(promptId: string): void {
+    const before = this.pending.length + this.running.length;
+    this.running = this.running.filter((r) => r.promptId !== promptId);
+    this.pending = this.pending.filter((p) => p.promptId !== promptId);
+    if (this.pending.length + this.running.length !== before) this.onChange();
+  }
+
+  find(promptId: string): QueueItem | undefined {
+    return [...this.running, ...this.pending].find((item) => item.promptId === promptId);
+  }
+
   /** Removes pending items by prompt id; returns how many it removed. */
   delete(promptIds: readonly string[]): number {
     const before = this.pending.length;

@@ -11,12 +11,19 @@ import { infoRoutes } from './routes/infoRoutes';
 import { promptRoutes } from './routes/promptRoutes';
 import { systemRoutes } from './routes/systemRoutes';
 import { userDataRoutes } from './routes/userDataRoutes';
+import { workerRoutes } from './routes/workerRoutes';
 import { workflowRoutes } from './routes/workflowRoutes';
 import type { StudioServices } from './services';
 
 export function createApp(services: StudioServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Workers authenticate with the shared secret and may reach the server under any host name.
+  const channel = services.workerChannel;
+  if (channel)
+    app.use(
+      workerRoutes({ secret: channel.secret, dirs: services.dirs, maxUploadBytes: services.maxUploadBytes }),
+    );
   app.use(hostGuard(services.allowedHosts));
   app.use(originGuard(services.corsOrigin));
   // Any non-multipart body is JSON, whatever its content-type: ComfyUI's example scripts POST /prompt with

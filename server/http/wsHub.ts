@@ -17,6 +17,8 @@ export interface WsHubOptions {
   currentExecution(): { promptId: string; node: string | null; clientId?: string } | null;
   /** Upgrade filter (origin check); false answers 403. */
   allowUpgrade(req: IncomingMessage): boolean;
+  /** Other upgrade endpoints on the same server (the worker channel); true when one took the request. */
+  otherUpgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
 const WS_PATHS = new Set(['/ws', '/api/ws']);
@@ -33,6 +35,7 @@ export class WsHub implements EventRouter {
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!WS_PATHS.has(url.pathname) && this.options.otherUpgrade?.(req, socket, head)) return;
       if (!WS_PATHS.has(url.pathname)) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;

@@ -1,6 +1,7 @@
 /** The studio's folders under the data and models roots, and their creation at startup. */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { WorkerFolder } from '../../protocol/workerMessages';
 
 /** Folders a node may read or write. All absolute. */
 export interface StudioDirs {
@@ -33,6 +34,11 @@ export function resolveStudioDirs(dataDir: string, modelsDir: string): StudioDir
     models,
     cache: path.join(models, 'cache'),
   };
+}
+
+/** The folder a worker mirrors or uploads to (queue mode): a data folder, or models/embeddings. */
+export function workerFolderRoot(dirs: StudioDirs, folder: WorkerFolder): string {
+  return folder === 'embeddings' ? path.join(dirs.models, 'embeddings') : dirs[folder];
 }
 
 /** Where user-saved UI workflows live. */

@@ -12,6 +12,7 @@ import { autodiffBenchmark } from './autodiffBench';
 import { trainingStepBenchmark } from './trainingStepBench';
 import { toyWorldBenchmark } from './toyWorldBench';
 import { tiLearningBenchmark } from './tiLearningBench';
+import { queueBenchmark } from './queueBench';
 import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
@@ -20,6 +21,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   trainingStepBenchmark,
   toyWorldBenchmark,
   tiLearningBenchmark,
+  queueBenchmark,
 ];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

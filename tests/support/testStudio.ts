@@ -100,9 +100,10 @@ export class WsRecorder {
   }
 
   /** Waits for `executing` with node null for this prompt. */
-  finished(promptId: string): Promise<WsFrameRecord> {
+  finished(promptId: string, timeoutMs?: number): Promise<WsFrameRecord> {
     return this.waitFor(
       (f) => f.type === 'executing' && f.data.node === null && f.data.prompt_id === promptId,
+      timeoutMs,
     );
   }
 

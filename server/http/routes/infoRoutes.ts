@@ -77,6 +77,7 @@ export function infoRoutes(services: StudioServices): Router {
           process_rss: memory.rss,
         },
       ],
+      ...(services.workerChannel ? { workers: services.workerChannel.workers() } : {}),
     });
   });
 

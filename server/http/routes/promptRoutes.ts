@@ -12,7 +12,7 @@ import { parseListAction } from './listActions';
 const interruptSchema = z.looseObject({ prompt_id: z.string().optional() }).optional();
 
 export function promptRoutes(services: StudioServices): Router {
-  const { queue, registry, history, executor } = services;
+  const { queue, registry, history, dispatch } = services;
   const router = Router();
 
   router.get('/prompt', (_req, res) => {
@@ -61,7 +61,28 @@ export function promptRoutes(services: StudioServices): Router {
       ...(request.extra_data ?? {}),
       ...(request.client_id !== undefined ? { client_id: request.client_id } : {}),
     };
-    queue.add({ number, promptId, prompt: validation.prompt, extraData, outputs: validation.outputs });
+    try {
+      await dispatch.enqueue({
+        number,
+        promptId,
+        prompt: validation.prompt,
+        extraData,
+        outputs: validation.outputs,
+      });
+    } catch (err) {
+      services.logError(err);
+      const message = err instanceof Error ? err.message : String(err);
+      const body: PromptRejected = {
+        ...errorBody(
+          'queue_unavailable',
+          `the prompt queue refused the prompt: ${message}`,
+          'check that Redis is running',
+        ),
+        node_errors: {},
+      };
+      res.status(503).json(body);
+      return;
+    }
     const body: PromptAccepted = { prompt_id: promptId, number, node_errors: validation.nodeErrors };
     res.json(body);
   });
@@ -71,18 +92,18 @@ export function promptRoutes(services: StudioServices): Router {
     res.json({ queue_running: running.map(toQueueTask), queue_pending: pending.map(toQueueTask) });
   });
 
-  router.post('/queue', (req, res) => {
+  router.post('/queue', async (req, res) => {
     const action = parseListAction(req, res, 'queue');
     if (!action) return;
-    if (action.clear) queue.clear();
-    if (action.delete) queue.delete(action.delete);
+    if (action.clear) await dispatch.clear();
+    if (action.delete) await dispatch.delete(action.delete);
     res.json({});
   });
 
   router.post('/interrupt', (req, res) => {
     const parsed = interruptSchema.safeParse(req.body);
     const promptId = parsed.success ? parsed.data?.prompt_id : undefined;
-    res.json({ interrupted: executor.interrupt(promptId) });
+    res.json({ interrupted: dispatch.interrupt(promptId) });
   });
 
   return router;
