@@ -24,6 +24,14 @@ export interface SessionOptions {
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Called once with a human-readable note when a requested provider is unavailable. */
   readonly onNotice?: (message: string) => void;
+  /**
+   * onnxruntime's memory-pattern planning (default on). A pattern is recorded on the first run and a second,
+   * planned copy of every activation buffer is allocated on the next, so a large graph run once per call
+   * (the training step) holds its activations twice; such graphs turn it off.
+   */
+  readonly memoryPattern?: boolean;
+  /** onnxruntime's CPU arena allocator (default on). */
+  readonly cpuArena?: boolean;
 }
 
 let cudaUsable: boolean | undefined;
@@ -113,6 +121,8 @@ function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOp
     executionProviders: resolveProviders(options.provider ?? 'auto', options.onNotice),
     graphOptimizationLevel: options.optimization ?? 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),
+    ...(options.cpuArena === undefined ? {} : { enableCpuMemArena: options.cpuArena }),
   };
 }
 
