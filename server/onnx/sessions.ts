@@ -36,12 +36,23 @@ export interface SessionOptions {
 
 let cudaUsable: boolean | undefined;
 
-/** Whether the CUDA provider's binaries are installed (`npm run setup:cuda`). */
+/**
+ * The onnxruntime-node package in use: the project's, or the one `STUDIO_ORT_NODE_DIR` names (gpu:check
+ * runs with a resolve hook, server/onnx/gpu/ortPackageHook.mjs, that imports it from there).
+ */
+export function ortPackage(): { dir: string; version: string } {
+  const dir =
+    process.env.STUDIO_ORT_NODE_DIR ??
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { dir, version };
+}
+
+/** Whether the CUDA provider's binaries are installed (`npm run setup:cuda`, or gpu:check's runtime). */
 export function cudaAvailable(): boolean {
-  if (cudaUsable === undefined) {
-    const packageDir = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-    cudaUsable = findFile(path.join(packageDir, 'bin'), 'libonnxruntime_providers_cuda.so');
-  }
+  cudaUsable ??= findFile(path.join(ortPackage().dir, 'bin'), 'libonnxruntime_providers_cuda.so');
   return cudaUsable;
 }
 
