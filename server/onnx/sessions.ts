@@ -32,6 +32,12 @@ export interface SessionOptions {
   readonly memoryPattern?: boolean;
   /** onnxruntime's CPU arena allocator (default on). */
   readonly cpuArena?: boolean;
+  /**
+   * Write the optimized model here while the session is created (tensors of 1 KiB and more go to
+   * `<file>_data` beside it), so a later start can load it with `optimization: 'disabled'`. Hardware- and
+   * onnxruntime-specific at level 'all': key the file by both.
+   */
+  readonly saveOptimizedModel?: string;
 }
 
 let cudaUsable: boolean | undefined;
@@ -134,6 +140,19 @@ function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOp
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
     ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),
     ...(options.cpuArena === undefined ? {} : { enableCpuMemArena: options.cpuArena }),
+    ...(options.saveOptimizedModel
+      ? {
+          optimizedModelFilePath: options.saveOptimizedModel,
+          // at level 'all' onnxruntime warns that the file is hardware-specific: callers key it by the CPU
+          logSeverityLevel: 3 as const,
+          extra: {
+            session: {
+              optimized_model_external_initializers_file_name: `${path.basename(options.saveOptimizedModel)}_data`,
+              optimized_model_external_initializers_min_size_in_bytes: '1024',
+            },
+          },
+        }
+      : {}),
   };
 }
 

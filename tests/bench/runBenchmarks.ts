@@ -12,6 +12,7 @@ import { autodiffBenchmark } from './autodiffBench';
 import { trainingStepBenchmark } from './trainingStepBench';
 import { toyWorldBenchmark } from './toyWorldBench';
 import { tiLearningBenchmark } from './tiLearningBench';
+import { realSizeBenchmark } from './realSizeBench';
 import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
@@ -20,6 +21,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   trainingStepBenchmark,
   toyWorldBenchmark,
   tiLearningBenchmark,
+  realSizeBenchmark,
 ];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -43,7 +45,9 @@ async function main(): Promise<void> {
       `unknown benchmark ${unknown.join(', ')}; available: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
     );
   }
-  const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+  const selected = wanted.length
+    ? BENCHMARKS.filter((b) => wanted.includes(b.name))
+    : BENCHMARKS.filter((b) => !b.onRequest);
   fs.mkdirSync(outDir, { recursive: true });
   const printed: string[] = [];
   let failed = false;
