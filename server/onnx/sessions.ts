@@ -24,16 +24,41 @@ export interface SessionOptions {
   readonly optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Called once with a human-readable note when a requested provider is unavailable. */
   readonly onNotice?: (message: string) => void;
+  /**
+   * onnxruntime's memory-pattern planning (default on). A pattern is recorded on the first run and a second,
+   * planned copy of every activation buffer is allocated on the next, so a large graph run once per call
+   * (the training step) holds its activations twice; such graphs turn it off.
+   */
+  readonly memoryPattern?: boolean;
+  /** onnxruntime's CPU arena allocator (default on). */
+  readonly cpuArena?: boolean;
+  /**
+   * Write the optimized model here while the session is created (tensors of 1 KiB and more go to
+   * `<file>_data` beside it), so a later start can load it with `optimization: 'disabled'`. Hardware- and
+   * onnxruntime-specific at level 'all': key the file by both.
+   */
+  readonly saveOptimizedModel?: string;
 }
 
 let cudaUsable: boolean | undefined;
 
-/** Whether the CUDA provider's binaries are installed (`npm run setup:cuda`). */
+/**
+ * The onnxruntime-node package in use: the project's, or the one `STUDIO_ORT_NODE_DIR` names (gpu:check
+ * runs with a resolve hook, server/onnx/gpu/ortPackageHook.mjs, that imports it from there).
+ */
+export function ortPackage(): { dir: string; version: string } {
+  const dir =
+    process.env.STUDIO_ORT_NODE_DIR ??
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return { dir, version };
+}
+
+/** Whether the CUDA provider's binaries are installed (`npm run setup:cuda`, or gpu:check's runtime). */
 export function cudaAvailable(): boolean {
-  if (cudaUsable === undefined) {
-    const packageDir = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-    cudaUsable = findFile(path.join(packageDir, 'bin'), 'libonnxruntime_providers_cuda.so');
-  }
+  cudaUsable ??= findFile(path.join(ortPackage().dir, 'bin'), 'libonnxruntime_providers_cuda.so');
   return cudaUsable;
 }
 
@@ -113,6 +138,21 @@ function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOp
     executionProviders: resolveProviders(options.provider ?? 'auto', options.onNotice),
     graphOptimizationLevel: options.optimization ?? 'all',
     ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+    ...(options.memoryPattern === undefined ? {} : { enableMemPattern: options.memoryPattern }),
+    ...(options.cpuArena === undefined ? {} : { enableCpuMemArena: options.cpuArena }),
+    ...(options.saveOptimizedModel
+      ? {
+          optimizedModelFilePath: options.saveOptimizedModel,
+          // at level 'all' onnxruntime warns that the file is hardware-specific: callers key it by the CPU
+          logSeverityLevel: 3 as const,
+          extra: {
+            session: {
+              optimized_model_external_initializers_file_name: `${path.basename(options.saveOptimizedModel)}_data`,
+              optimized_model_external_initializers_min_size_in_bytes: '1024',
+            },
+          },
+        }
+      : {}),
   };
 }
 

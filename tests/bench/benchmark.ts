@@ -29,6 +29,8 @@ export interface Benchmark {
   /** File name stem of the JSON result and the name to select it on the command line. */
   readonly name: string;
   readonly description: string;
+  /** Runs only when named on the command line (too heavy for a plain `npm run bench`). */
+  readonly onRequest?: boolean;
   run(context: BenchContext): Promise<BenchResult>;
 }
 

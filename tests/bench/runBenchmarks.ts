@@ -13,6 +13,7 @@ import { trainingStepBenchmark } from './trainingStepBench';
 import { toyWorldBenchmark } from './toyWorldBench';
 import { tiLearningBenchmark } from './tiLearningBench';
 import { queueBenchmark } from './queueBench';
+import { realSizeBenchmark } from './realSizeBench';
 import { referenceDir } from '../support/referenceData';
 
 /** Every benchmark, in run order; add new modules here. */
@@ -22,6 +23,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   toyWorldBenchmark,
   tiLearningBenchmark,
   queueBenchmark,
+  realSizeBenchmark,
 ];
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
       `unknown benchmark ${unknown.join(', ')}; available: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
     );
   }
-  const selected = wanted.length ? BENCHMARKS.filter((b) => wanted.includes(b.name)) : BENCHMARKS;
+  const selected = wanted.length
+    ? BENCHMARKS.filter((b) => wanted.includes(b.name))
+    : BENCHMARKS.filter((b) => !b.onRequest);
   fs.mkdirSync(outDir, { recursive: true });
   const printed: string[] = [];
   let failed = false;

@@ -36,6 +36,10 @@ export class ComponentsFromWeights implements ModelComponents {
     private readonly inferenceAttention: AttentionKernel = 'fused',
   ) {}
 
+  get cacheDir(): string | undefined {
+    return this.cache.dir;
+  }
+
   locate(name: ComponentName): ComponentLocation {
     return this.obtain(name, () => this.build(name, this.inferenceAttention));
   }

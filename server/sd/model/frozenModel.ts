@@ -95,6 +95,11 @@ export class FrozenModel {
     return this.components.tokenEmbeddings();
   }
 
+  /** The build cache folder of this model's weights (keyed by their content), when it has one. */
+  get cacheDir(): string | undefined {
+    return this.components.cacheDir;
+  }
+
   /** Text encoder on token ids [B, S]. */
   async textEncoder(ids: Int32Array, dims: readonly number[]): Promise<TextEncoding> {
     const { session, types } = await this.open('text_encoder');

@@ -48,6 +48,8 @@ export interface ModelComponents {
   tokenEmbeddings(): Float32Array;
   /** Closes weight files (graphs already built or cached stay valid). */
   close(): void;
+  /** The on-disk build cache folder of these weights (keyed by their content), when there is one. */
+  readonly cacheDir?: string;
 }
 
 /**

@@ -12,7 +12,8 @@ import { MemoryWeightSource, type MemoryTensor } from '../weights/weightSource';
 const NORM =
   /(^|\.)(norm\w*|layer_norm\d?|group_norm|ln_\w+|final_layer_norm|pre_layrnorm|post_layernorm|conv_norm_out)\./;
 
-function scaleFor(name: string, shape: readonly number[]): { mean: number; std: number } {
+/** Mean and standard deviation of parameter `name`'s initialisation (see the module comment). */
+export function scaleFor(name: string, shape: readonly number[]): { mean: number; std: number } {
   if (name === 'logit_scale') return { mean: 2.6592, std: 0 };
   if (/(token|position)_embedding\.weight$/.test(name)) return { mean: 0, std: 0.02 };
   if (name.endsWith('class_embedding')) return { mean: 0, std: shape[0]! ** -0.5 };

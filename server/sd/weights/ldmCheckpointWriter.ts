@@ -11,7 +11,8 @@ import type { ModelFamily } from './modelFamily';
 import { perBlock } from './parameterShapes';
 import { elementCount } from './safetensorsHeader';
 import { writeSafetensors, type SafetensorsEntry } from './safetensorsWriter';
-import type { WeightSource } from './weightSource';
+import { float32ToFloat16 } from './tensorDtypes';
+import { hasFloat16, type WeightSource } from './weightSource';
 
 /** What `writeLdmCheckpoint` writes. */
 export interface LdmCheckpointParts {
@@ -43,9 +44,12 @@ export function ldmLayoutFromConfigs(family: ModelFamily, configs: ModelConfigs)
   };
 }
 
+type Values = Float32Array | Uint16Array;
+
 interface Pending {
   shape: readonly number[];
-  parts: Array<() => Float32Array>;
+  /** float32 values, or float16 bit patterns from a source that has them (F16 output only). */
+  parts: Array<() => Values>;
 }
 
 /** Writes an ldm-layout `.safetensors` checkpoint (atomically); `dtype` F16 halves the size, as `--half`. */
@@ -57,6 +61,7 @@ export async function writeLdmCheckpoint(
   const layout = ldmLayoutFromConfigs(model.family, model.configs);
   const map = new LdmKeyMap(layout);
   const pending = new Map<string, Pending>();
+  const dtype = options.dtype ?? 'F32';
   const sources: Array<[Component, WeightSource]> = [
     ['unet', model.unet],
     ['vae', model.vae],
@@ -81,12 +86,12 @@ export async function writeLdmCheckpoint(
           ? [shape[0]! * target.part.of, ...shape.slice(1)]
           : shape;
       const entry = pending.get(target.key) ?? { shape: storedShape, parts: [] };
-      entry.parts[target.part?.index ?? 0] = () => source.read(name);
+      entry.parts[target.part?.index ?? 0] =
+        dtype === 'F16' && hasFloat16(source) ? () => source.readFloat16(name) : () => source.read(name);
       pending.set(target.key, entry);
     }
   }
   if (model.family === 'sd2') addLastOpenClipBlock(pending, map, model.textEncoder, lastLayer);
-  const dtype = options.dtype ?? 'F32';
   const entries: SafetensorsEntry[] = [...pending.keys()].sort().map((key) => {
     const { shape, parts } = pending.get(key)!;
     const expectedParts = /attn\.in_proj_(weight|bias)$/.test(key) ? 3 : 1;
@@ -147,12 +152,14 @@ function addLastOpenClipBlock(
   }
 }
 
-function concat(parts: Float32Array[], total: number): Float32Array {
+/** The parts as one tensor: float32, or float16 bits when any part is (float32 parts are converted). */
+function concat(parts: Values[], total: number): Values {
   if (parts.length === 1) return parts[0]!;
-  const out = new Float32Array(total);
+  const half = parts.some((p) => p instanceof Uint16Array);
+  const out = half ? new Uint16Array(total) : new Float32Array(total);
   let offset = 0;
   for (const p of parts) {
-    out.set(p, offset);
+    out.set(half && p instanceof Float32Array ? float32ToFloat16(p) : p, offset);
     offset += p.length;
   }
   return out;

@@ -22,6 +22,17 @@ export interface WeightSource {
   read(name: string): Float32Array;
 }
 
+/** A source that can also hand out float16 bit patterns directly (written as F16 without a conversion). */
+export interface Float16WeightSource extends WeightSource {
+  /** `read(name)`'s values rounded to float16 bit patterns. */
+  readFloat16(name: string): Uint16Array;
+}
+
+/** Whether `source` hands out float16 bit patterns. */
+export function hasFloat16(source: WeightSource): source is Float16WeightSource {
+  return typeof (source as Partial<Float16WeightSource>).readFloat16 === 'function';
+}
+
 /** A weight backed by the contiguous element range [start, start + size(shape)) of one stored tensor. */
 export interface TensorRef {
   readonly file: SafetensorsFile;

@@ -45,6 +45,11 @@ export interface TrainableModel {
   readonly latentChannels: number;
   /** Identifies the weights, so built graphs and sessions can be cached per model. */
   readonly cacheKey: string;
+  /**
+   * A folder keyed by the weights' content where built training sessions are kept across restarts
+   * (the frozen model's build cache); without it every start builds again.
+   */
+  readonly cacheDir?: string;
 }
 
 /** The Gather that looks `input_ids` up in a 2-D initializer (the token-embedding table). */
@@ -172,5 +177,6 @@ export function trainableModelFromFrozen(unet: FrozenModel, text: FrozenModel = 
     sequenceLength: text.info.maxLength,
     latentChannels: unet.info.latentChannels,
     cacheKey: unet === text ? `frozen:${key(unet)}` : `frozen:${key(unet)}+${key(text)}`,
+    cacheDir: unet === text ? unet.cacheDir : undefined,
   };
 }

@@ -1,0 +1,80 @@
+/**
+ * `npm run gpu:check`: on a machine without an NVIDIA GPU it says so and exits 0. With one, it checks the
+ * driver and the CUDA 13 / cuDNN 9 libraries the CUDA provider needs (naming each missing one and what to
+ * install, exit 1), installs onnxruntime-node and the CUDA provider from the npm registry into a cache
+ * folder, and runs the real-size benchmark on CUDA through them, printing its JSON.
+ *
+ *   npm run gpu:check [-- --cache DIR]     (default models/cache/cuda-runtime)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CUDA_RUNTIME, planGpuCheck } from '../onnx/gpu/cudaRequirements';
+import { ensureCudaRuntime } from '../onnx/gpu/cudaRuntime';
+import { probeGpu } from '../onnx/gpu/gpuProbe';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function cacheRoot(argv: readonly string[]): string {
+  const i = argv.indexOf('--cache');
+  if (i >= 0) {
+    const dir = argv[i + 1];
+    if (!dir) throw new Error('--cache needs a folder');
+    return path.resolve(dir);
+  }
+  return path.join(repoRoot, 'models', 'cache', 'cuda-runtime');
+}
+
+function main(): number {
+  const plan = planGpuCheck(probeGpu());
+  console.log(plan.message);
+  if (plan.action === 'no-gpu') return 0;
+  if (plan.action === 'missing') return 1;
+
+  const runtime = ensureCudaRuntime(cacheRoot(process.argv.slice(2)), (line) =>
+    console.log(`gpu:check: ${line}`),
+  );
+  const libraryPath = [...plan.libraryDirs, process.env.LD_LIBRARY_PATH ?? ''].filter(Boolean).join(':');
+  const provider = path.join(runtime.nativeDir, CUDA_RUNTIME.providerFiles[0]);
+  const ldd = spawnSync('ldd', [provider], {
+    encoding: 'utf8',
+    env: { ...process.env, LD_LIBRARY_PATH: libraryPath },
+  });
+  const unresolved = ldd.stdout
+    .split('\n')
+    .filter((l) => l.includes('not found'))
+    .map((l) => l.trim());
+  if (unresolved.length) {
+    console.log(
+      `gpu:check: the CUDA provider cannot load; unresolved libraries:\n  ${unresolved.join('\n  ')}`,
+    );
+    return 1;
+  }
+  const hook = path.join(repoRoot, 'server', 'onnx', 'gpu', 'ortPackageHook.mjs');
+  const env = {
+    ...process.env,
+    LD_LIBRARY_PATH: libraryPath,
+    STUDIO_ORT_NODE_DIR: runtime.ortNodeDir,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim(),
+    BENCH_PROVIDER: 'cuda',
+  };
+  console.log(
+    `gpu:check: running the real-size benchmark on CUDA (onnxruntime ${CUDA_RUNTIME.onnxruntimeVersion})`,
+  );
+  const bench = spawnSync(
+    path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+    [path.join(repoRoot, 'tests', 'bench', 'runBenchmarks.ts'), 'real-size'],
+    { cwd: repoRoot, env, stdio: 'inherit' },
+  );
+  const result = path.join(repoRoot, 'bench-results', 'real-size.json');
+  if (bench.status === 0 && fs.existsSync(result)) process.stdout.write(fs.readFileSync(result, 'utf8'));
+  return bench.status ?? 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  console.error(`gpu:check: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
