@@ -7,11 +7,23 @@ import { graphHost } from '../canvas/graphHost';
 import { MODE_BYPASSED, MODE_MUTED, toggleMode } from '../canvas/nodeModes';
 import { useUndoStore } from '../stores/undoStore';
 
+/** The left sidebar's tabs. */
+export type SideTab = 'workflows' | 'gallery' | 'nodes' | 'models';
+
 export interface ShortcutActions {
   queue(front: boolean): void;
   save(): void;
   openFile(): void;
+  toggleSideTab(tab: SideTab): void;
+  toggleQueuePanel(): void;
 }
+
+/** Single keys as ComfyUI's frontend binds them (w, n, m, q; its assets tab `a` is our gallery). */
+const SINGLE_KEYS: Readonly<Record<string, (actions: ShortcutActions) => void>> = {
+  w: (a) => a.toggleSideTab('workflows'),
+  a: (a) => a.toggleSideTab('gallery'),
+  q: (a) => a.toggleQueuePanel(),
+};
 
 function isTextTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -23,7 +35,14 @@ export function installKeybindings(actions: ShortcutActions): () => void {
   const undo = useUndoStore();
   const onKeyDown = (e: KeyboardEvent) => {
     const mod = e.ctrlKey || e.metaKey;
-    if (!mod) return;
+    if (!mod) {
+      const single = SINGLE_KEYS[e.key];
+      if (single && !e.altKey && !e.repeat && !isTextTarget(e.target)) {
+        e.preventDefault();
+        single(actions);
+      }
+      return;
+    }
     const key = e.key.toLowerCase();
     if (key === 'enter') {
       e.preventDefault();
