@@ -21,6 +21,11 @@ const drawnAreas = new WeakMap<LGraphNode, { chart?: Rect; images?: Rect }>();
 const inside = (r: Rect | undefined, x: number, y: number) =>
   !!r && x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h;
 
+/** Where node `node` last drew its chart or images (node-local), if it did. */
+export function overlayArea(node: LGraphNode, which: 'chart' | 'images'): Rect | undefined {
+  return drawnAreas.get(node)?.[which];
+}
+
 /** What of a node's overlays is at node-local point (x, y), as last drawn. */
 export function overlayAt(node: LGraphNode, x: number, y: number): 'chart' | 'images' | undefined {
   const areas = drawnAreas.get(node);
@@ -31,6 +36,8 @@ export function overlayAt(node: LGraphNode, x: number, y: number): 'chart' | 'im
 
 /** Output keys shown as images; every other key of a node's UI output is shown as text. */
 const IMAGE_KEYS = new Set(['images', 'animated']);
+/** Output keys only the training dashboard shows (a run's checkpoint files would swamp the node). */
+const DASHBOARD_KEYS = new Set(['checkpoints']);
 
 /** Files listed under `images` in a node's UI output. */
 export function outputImages(output: NodeUiOutput | undefined): FileRef[] {
@@ -72,7 +79,7 @@ export function outputTextLines(output: NodeUiOutput | undefined): string[] {
   if (!output) return [];
   const lines: string[] = [];
   for (const [key, values] of Object.entries(output)) {
-    if (IMAGE_KEYS.has(key)) continue;
+    if (IMAGE_KEYS.has(key) || DASHBOARD_KEYS.has(key)) continue;
     if (values.length > 3 && values.every((v) => typeof v === 'number')) {
       // a series (e.g. the loss per step): its last value, the chart shows the rest
       lines.push(`${key}: ${formatValue(values[values.length - 1] as number)} (last of ${values.length})`);
