@@ -261,6 +261,28 @@ class GraphHost {
     this.canvas.setDirty(true, true);
   }
 
+  /**
+   * Adds a node of `type` with its title bar at canvas point `at` (CSS px inside the canvas; default the
+   * middle of the view), selected. Undefined when the type is not registered.
+   */
+  addNode(type: string, at?: readonly [number, number]): LGraphNode | undefined {
+    const node = LiteGraph.createNode(type);
+    if (!node) return undefined;
+    const el = this.canvas.canvas;
+    const [x, y] = this.canvas.ds.convertCanvasToOffset([
+      at?.[0] ?? el.clientWidth / 2,
+      at?.[1] ?? el.clientHeight / 2,
+    ]);
+    node.pos = [
+      x - (at ? 0 : node.size[0] / 2),
+      y + LiteGraph.NODE_TITLE_HEIGHT - (at ? 0 : node.size[1] / 2),
+    ];
+    this.graph.add(node);
+    this.canvas.selectNode(node);
+    this.canvas.setDirty(true, true);
+    return node;
+  }
+
   /** The nodes selected on the canvas. */
   selectedNodes(): LGraphNode[] {
     return [...this.canvas.selectedItems].filter((item): item is LGraphNode => item instanceof LGraphNode);

@@ -22,6 +22,8 @@ export interface ShortcutActions {
 const SINGLE_KEYS: Readonly<Record<string, (actions: ShortcutActions) => void>> = {
   w: (a) => a.toggleSideTab('workflows'),
   a: (a) => a.toggleSideTab('gallery'),
+  n: (a) => a.toggleSideTab('nodes'),
+  m: (a) => a.toggleSideTab('models'),
   q: (a) => a.toggleQueuePanel(),
 };
 
