@@ -239,7 +239,8 @@ export function drawNodeOverlays(
   if (lines.length) {
     ctx.save();
     ctx.font = TEXT_FONT;
-    ctx.fillStyle = '#ddd';
+    // the theme's widget text colour (services/themeService.ts): readable on the node in either theme
+    ctx.fillStyle = LiteGraph.WIDGET_TEXT_COLOR;
     ctx.textBaseline = 'top';
     const wrapped = lines.flatMap((line) => wrap(ctx, line, area.w - 8, MAX_LINES_PER_OUTPUT));
     const shown = wrapped.slice(0, Math.max(0, Math.floor(area.h / LINE_HEIGHT)));
