@@ -2,7 +2,7 @@
  * Owns the litegraph graph and canvas of the page: creation and styling, high-DPI sizing, the node search
  * box, and loading/serialising workflows. Stores and components reach the graph only through here.
  */
-import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph';
+import { LGraph, LGraphCanvas, LGraphGroup, LGraphNode, LiteGraph } from '@comfyorg/litegraph';
 import type { ISerialisedGraph } from '@comfyorg/litegraph/dist/types/serialisation';
 import { z } from 'zod';
 import { uiWorkflowSchema, type UiWorkflow } from '../api/wire';
@@ -281,6 +281,22 @@ class GraphHost {
     this.canvas.selectNode(node);
     this.canvas.setDirty(true, true);
     return node;
+  }
+
+  /**
+   * Puts a group around the selected nodes (Ctrl+G, as in ComfyUI), selected so it can be renamed or
+   * moved; undefined when nothing is selected.
+   */
+  groupSelected(title = 'Group'): LGraphGroup | undefined {
+    const nodes = this.selectedNodes();
+    if (nodes.length === 0) return undefined;
+    const group = new LGraphGroup(title);
+    group.resizeTo(nodes, 10);
+    this.graph.add(group);
+    this.canvas.deselectAll();
+    this.canvas.select(group);
+    this.canvas.setDirty(true, true);
+    return group;
   }
 
   /** The nodes selected on the canvas. */

@@ -38,6 +38,7 @@ export const SHORTCUTS: readonly ShortcutInfo[] = [
   { keys: 'Ctrl+Y / Ctrl+Shift+Z', action: 'Redo', scope: 'page' },
   { keys: 'Ctrl+B', action: 'Bypass the selected nodes', scope: 'page' },
   { keys: 'Ctrl+M', action: 'Mute the selected nodes', scope: 'page' },
+  { keys: 'Ctrl+G', action: 'Group the selected nodes', scope: 'page' },
   { keys: 'Ctrl+,', action: 'Settings', scope: 'page' },
   { keys: 'W', action: 'Workflow library', scope: 'page' },
   { keys: 'N', action: 'Node library', scope: 'page' },
@@ -103,6 +104,11 @@ export function installKeybindings(actions: ShortcutActions): () => void {
       return;
     }
     if (isTextTarget(e.target)) return;
+    if (key === 'g') {
+      e.preventDefault();
+      if (graphHost.groupSelected()) undo.check();
+      return;
+    }
     if (key === 'b' || key === 'm') {
       e.preventDefault();
       if (toggleMode(graphHost.selectedNodes(), key === 'b' ? MODE_BYPASSED : MODE_MUTED)) {
