@@ -9,7 +9,9 @@ import { nodeImages, openNodeImages } from '../services/imageViewer';
 import { TRAINER_TYPE, useDashboardStore } from '../stores/dashboardStore';
 import { useExecutionStore } from '../stores/executionStore';
 import { inputImageRef, type ImageComboWidget } from '../widgets/imageUploadWidget';
+import { useUndoStore } from '../stores/undoStore';
 import { contentTop, drawNodeOverlays, ensureFreeSpace, overlayAt } from './nodeOverlays';
+import { widgetInputMenu } from './widgetInputs';
 
 const RUNNING_COLOR = '#4ade80';
 const ERROR_COLOR = '#ef4444';
@@ -92,6 +94,8 @@ export class StudioNode extends LGraphNode {
       });
     if (nodeImages(this).images.length)
       options.push({ content: 'Open image', callback: () => void openNodeImages(this) });
+    const convert = widgetInputMenu(this, this.def, () => useUndoStore().check());
+    if (convert) options.push(convert);
     return options;
   }
 
