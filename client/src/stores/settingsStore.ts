@@ -1,4 +1,4 @@
-/** The studio's settings (for now the colour theme), kept in localStorage across reloads. */
+/** The studio's settings (colour theme, minimap), kept in localStorage across reloads. */
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { z } from 'zod';
@@ -7,19 +7,27 @@ export const THEMES = ['dark', 'light'] as const;
 export type ThemeName = (typeof THEMES)[number];
 
 const STORAGE_KEY = 'inversion-studio.settings';
-const settingsSchema = z.object({ theme: z.enum(THEMES).catch('dark') });
+const settingsSchema = z.object({
+  theme: z.enum(THEMES).catch('dark'),
+  minimap: z.boolean().catch(false),
+});
+type Settings = z.infer<typeof settingsSchema>;
 
-function stored(): z.infer<typeof settingsSchema> {
+function stored(): Settings {
   try {
     return settingsSchema.parse(JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}'));
   } catch {
-    return { theme: 'dark' };
+    return { theme: 'dark', minimap: false };
   }
 }
 
 export const useSettingsStore = defineStore('settings', () => {
-  const theme = ref<ThemeName>(stored().theme);
+  const initial = stored();
+  const theme = ref<ThemeName>(initial.theme);
+  const minimap = ref(initial.minimap);
   const dialogOpen = ref(false);
-  watch(theme, (value) => localStorage.setItem(STORAGE_KEY, JSON.stringify({ theme: value })));
-  return { theme, dialogOpen };
+  watch([theme, minimap], ([t, m]) =>
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ theme: t, minimap: m } satisfies Settings)),
+  );
+  return { theme, minimap, dialogOpen };
 });
