@@ -1,7 +1,7 @@
 /**
  * Two ComfyUI habits on the default canvas (train-sample-score): Ctrl+G puts a group around the selected
  * nodes (undone by Ctrl+Z), and resting the pointer on a node's title, input slot or widget shows what its
- * definition in `/object_info` says (description, tooltip).
+ * definition in `/object_info` says (description, tooltip), on a link's centre what it carries.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -70,6 +70,27 @@ describe('canvas habits', () => {
     await h.page.mouse.down();
     await expect(h.page.getByTestId('canvas-tooltip').count()).resolves.toBe(0);
     await h.page.mouse.up();
+  });
+
+  it("names a link's type, source and target on its centre", async () => {
+    // a link whose centre marker lies on empty canvas (litegraph looks for links only off nodes)
+    const found = await h.page.evaluate(() => {
+      const graph = window.studio!.graph;
+      for (const link of graph.links.values()) {
+        const [x, y] = link._pos;
+        if (!Number.isFinite(x) || graph.getNodeOnPos(x, y)) continue;
+        const from = graph.getNodeById(link.origin_id)!;
+        const to = graph.getNodeById(link.target_id)!;
+        return {
+          page: window.studio!.graphToPage(x, y),
+          expected: `${String(link.type)}: ${from.title}.${from.outputs[link.origin_slot]!.name} → ${to.title}.${to.inputs[link.target_slot]!.name}`,
+        };
+      }
+      return undefined;
+    });
+    expect(found, 'a link centre off the nodes').toBeDefined();
+    await expect(tooltipAt(found!.page.x, found!.page.y)).resolves.toBe(found!.expected);
+    await screenshot(h.page, 'link-tooltip');
   });
 
   it('groups the selected node with Ctrl+G, and Ctrl+Z removes the group', async () => {
