@@ -20,6 +20,7 @@ import {
   type PreviewImage,
 } from '../../server/engine/nodeDefinition';
 import { writeEmbeddingFile } from '../../server/sd/embeddings/embeddingWriter';
+import { listStepEmbeddingFiles } from '../../server/sd/embeddings/stepEmbeddingFiles';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { expectFrozenModel } from '../nodeValues';
 
@@ -50,6 +51,20 @@ async function previewImage(
     signal: ctx.signal,
   });
   return { format: 'JPEG', data: await previewJpeg(image, 85) };
+}
+
+/**
+ * The per-step embedding files of a run as UI output (`checkpoints`, in history): file refs under output/
+ * with their step, for the training dashboard's checkpoint list.
+ */
+async function checkpointRefs(outputDir: string, folder: string) {
+  const subfolder = path.relative(outputDir, folder).split(path.sep).join('/');
+  return (await listStepEmbeddingFiles(folder)).map((f) => ({
+    filename: path.basename(f.file),
+    subfolder,
+    type: 'output',
+    step: f.step,
+  }));
 }
 
 /**
@@ -209,10 +224,14 @@ export const textualInversionTrainer = defineNode({
     };
     try {
       const embedding = await run.run({ signal: ctx.signal, onStep });
-      return { outputs: [embedding], ui: { loss: [...run.lossHistory] } };
+      const checkpoints = await checkpointRefs(ctx.dirs.output, folder);
+      return { outputs: [embedding], ui: { loss: [...run.lossHistory], checkpoints } };
     } catch (error) {
       // the loss curve so far stays in history with the checkpoint
-      if (ctx.signal.aborted) throw new ExecutionInterruptedError(undefined, { loss: [...run.lossHistory] });
+      if (ctx.signal.aborted) {
+        const checkpoints = await checkpointRefs(ctx.dirs.output, folder);
+        throw new ExecutionInterruptedError(undefined, { loss: [...run.lossHistory], checkpoints });
+      }
       throw error;
     }
   },

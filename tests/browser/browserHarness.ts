@@ -180,6 +180,32 @@ export async function clickCanvasUntil(
 }
 
 /**
+ * Double-clicks the canvas at page point (x, y) until `done()` is true, at most 3 times (litegraph can miss
+ * a double-click on a loaded machine, see {@link addNodeBySearch}).
+ */
+export async function dblclickCanvasUntil(
+  page: Page,
+  x: number,
+  y: number,
+  what: string,
+  done: () => Promise<boolean>,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.mouse.dblclick(x, y);
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      if (await done()) return;
+      await page.waitForTimeout(50);
+    }
+    await page.waitForTimeout(400);
+  }
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'failed-click.png') });
+  throw new Error(
+    `double-clicking (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`,
+  );
+}
+
+/**
  * Clicks a canvas button that opens a file dialog (same retry as {@link clickCanvasUntil}). The wait per
  * click is long because a CI machine running other test files beside the browser can starve the page.
  */

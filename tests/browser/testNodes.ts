@@ -1,11 +1,13 @@
 /**
  * Nodes that exist only in the browser tests (passed to startStudio as `extraNodes`): one with every kind
- * of widget, and one that always fails. Training runs the real trainer (trainerProgress.test.ts).
+ * of widget, one that always fails, and one that outputs a number. Training runs the real trainer (trainerProgress.test.ts).
  */
 import { defineNode, type NodeDefinition } from '../../server/engine/nodeDefinition';
 
 export const WIDGET_KINDS_NODE = 'TestWidgetKinds';
 export const FAILING_NODE = 'TestFailing';
+/** Outputs its `value` widget as an INT (a link source for a widget converted to an input). */
+export const NUMBER_NODE = 'TestNumber';
 export const FAILURE_MESSAGE = 'the test node fails on purpose; remove it from the graph';
 
 export const testNodes: readonly NodeDefinition[] = [
@@ -43,5 +45,13 @@ export const testNodes: readonly NodeDefinition[] = [
     execute: () => {
       throw new Error(FAILURE_MESSAGE);
     },
+  }),
+  defineNode({
+    type: NUMBER_NODE,
+    displayName: 'Number (test)',
+    category: 'testing',
+    inputs: { required: { value: ['INT', { default: 7, min: 0, max: 1_000_000 }] } },
+    outputs: [{ type: 'INT', name: 'INT' }],
+    execute: (inputs) => ({ outputs: [Number(inputs.value)] }),
   }),
 ];

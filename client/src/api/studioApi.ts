@@ -117,6 +117,17 @@ export const studioApi = {
     if (!res.ok) throw await readError(res, '/api/history');
   },
 
+  /** Files of model folder `folder` (paths relative to it). */
+  modelFiles: (folder: string): Promise<string[]> =>
+    getJson(`/api/models/${encodeURIComponent(folder)}`, z.array(z.string())),
+
+  /** The `__metadata__` of a safetensors file in a model folder (ComfyUI's `/view_metadata`). */
+  modelMetadata: (folder: string, filename: string): Promise<Record<string, string>> =>
+    getJson(
+      `/api/view_metadata/${encodeURIComponent(folder)}?filename=${encodeURIComponent(filename)}`,
+      z.record(z.string(), z.string()),
+    ),
+
   listWorkflows: (): Promise<WorkflowListItem[]> => getJson('/api/workflows', workflowListSchema),
 
   getWorkflow: (name: string): Promise<unknown> =>

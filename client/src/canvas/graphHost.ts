@@ -2,7 +2,7 @@
  * Owns the litegraph graph and canvas of the page: creation and styling, high-DPI sizing, the node search
  * box, and loading/serialising workflows. Stores and components reach the graph only through here.
  */
-import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph';
+import { LGraph, LGraphCanvas, LGraphGroup, LGraphNode, LiteGraph } from '@comfyorg/litegraph';
 import type { ISerialisedGraph } from '@comfyorg/litegraph/dist/types/serialisation';
 import { z } from 'zod';
 import { uiWorkflowSchema, type UiWorkflow } from '../api/wire';
@@ -259,6 +259,44 @@ class GraphHost {
     ds.offset[0] = fitsX ? el.clientWidth / (2 * scale) - (x0 + x1) / 2 : pad / scale - x0;
     ds.offset[1] = fitsY ? el.clientHeight / (2 * scale) - (y0 + y1) / 2 : pad / scale - y0;
     this.canvas.setDirty(true, true);
+  }
+
+  /**
+   * Adds a node of `type` with its title bar at canvas point `at` (CSS px inside the canvas; default the
+   * middle of the view), selected. Undefined when the type is not registered.
+   */
+  addNode(type: string, at?: readonly [number, number]): LGraphNode | undefined {
+    const node = LiteGraph.createNode(type);
+    if (!node) return undefined;
+    const el = this.canvas.canvas;
+    const [x, y] = this.canvas.ds.convertCanvasToOffset([
+      at?.[0] ?? el.clientWidth / 2,
+      at?.[1] ?? el.clientHeight / 2,
+    ]);
+    node.pos = [
+      x - (at ? 0 : node.size[0] / 2),
+      y + LiteGraph.NODE_TITLE_HEIGHT - (at ? 0 : node.size[1] / 2),
+    ];
+    this.graph.add(node);
+    this.canvas.selectNode(node);
+    this.canvas.setDirty(true, true);
+    return node;
+  }
+
+  /**
+   * Puts a group around the selected nodes (Ctrl+G, as in ComfyUI), selected so it can be renamed or
+   * moved; undefined when nothing is selected.
+   */
+  groupSelected(title = 'Group'): LGraphGroup | undefined {
+    const nodes = this.selectedNodes();
+    if (nodes.length === 0) return undefined;
+    const group = new LGraphGroup(title);
+    group.resizeTo(nodes, 10);
+    this.graph.add(group);
+    this.canvas.deselectAll();
+    this.canvas.select(group);
+    this.canvas.setDirty(true, true);
+    return group;
   }
 
   /** The nodes selected on the canvas. */

@@ -15,8 +15,29 @@ const LINE_HEIGHT = 16;
 /** A longer output line is cut after this many wrapped lines. */
 const MAX_LINES_PER_OUTPUT = 4;
 
+/** Where the last frame drew a node's chart and images (node-local), for double-click hit tests. */
+const drawnAreas = new WeakMap<LGraphNode, { chart?: Rect; images?: Rect }>();
+
+const inside = (r: Rect | undefined, x: number, y: number) =>
+  !!r && x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h;
+
+/** Where node `node` last drew its chart or images (node-local), if it did. */
+export function overlayArea(node: LGraphNode, which: 'chart' | 'images'): Rect | undefined {
+  return drawnAreas.get(node)?.[which];
+}
+
+/** What of a node's overlays is at node-local point (x, y), as last drawn. */
+export function overlayAt(node: LGraphNode, x: number, y: number): 'chart' | 'images' | undefined {
+  const areas = drawnAreas.get(node);
+  if (inside(areas?.chart, x, y)) return 'chart';
+  if (inside(areas?.images, x, y)) return 'images';
+  return undefined;
+}
+
 /** Output keys shown as images; every other key of a node's UI output is shown as text. */
 const IMAGE_KEYS = new Set(['images', 'animated']);
+/** Output keys only the training dashboard shows (a run's checkpoint files would swamp the node). */
+const DASHBOARD_KEYS = new Set(['checkpoints']);
 
 /** Files listed under `images` in a node's UI output. */
 export function outputImages(output: NodeUiOutput | undefined): FileRef[] {
@@ -58,7 +79,7 @@ export function outputTextLines(output: NodeUiOutput | undefined): string[] {
   if (!output) return [];
   const lines: string[] = [];
   for (const [key, values] of Object.entries(output)) {
-    if (IMAGE_KEYS.has(key)) continue;
+    if (IMAGE_KEYS.has(key) || DASHBOARD_KEYS.has(key)) continue;
     if (values.length > 3 && values.every((v) => typeof v === 'number')) {
       // a series (e.g. the loss per step): its last value, the chart shows the rest
       lines.push(`${key}: ${formatValue(values[values.length - 1] as number)} (last of ${values.length})`);
@@ -204,9 +225,12 @@ export function drawNodeOverlays(
   const area: Rect = { x: 6, y: top, w: node.size[0] - 12, h: node.size[1] - top - 6 };
   const series = useNodeSeriesStore().byNode.get(id);
   const urls = nodeImageUrls(node, inputImage);
+  const drawn: { chart?: Rect; images?: Rect } = {};
+  drawnAreas.set(node, drawn);
   if (series && area.h > 50) {
     const h = urls.length ? Math.min(130, area.h * 0.45) : area.h;
-    drawSeriesChart(ctx, { ...area, h }, series);
+    drawn.chart = { ...area, h };
+    drawSeriesChart(ctx, drawn.chart, series);
     area.y += h + 6;
     area.h -= h + 6;
   }
@@ -215,7 +239,8 @@ export function drawNodeOverlays(
   if (lines.length) {
     ctx.save();
     ctx.font = TEXT_FONT;
-    ctx.fillStyle = '#ddd';
+    // the theme's widget text colour (services/themeService.ts): readable on the node in either theme
+    ctx.fillStyle = LiteGraph.WIDGET_TEXT_COLOR;
     ctx.textBaseline = 'top';
     const wrapped = lines.flatMap((line) => wrap(ctx, line, area.w - 8, MAX_LINES_PER_OUTPUT));
     const shown = wrapped.slice(0, Math.max(0, Math.floor(area.h / LINE_HEIGHT)));
@@ -225,7 +250,10 @@ export function drawNodeOverlays(
     area.y += shown.length * LINE_HEIGHT + 4;
     area.h -= shown.length * LINE_HEIGHT + 4;
   }
-  if (urls.length && area.h > 20) drawImages(ctx, urls, area);
+  if (urls.length && area.h > 20) {
+    drawn.images = { ...area };
+    drawImages(ctx, urls, area);
+  }
   const error = exec.errors[id];
   if (error) drawErrorBox(ctx, node, error.messages);
   return missing;

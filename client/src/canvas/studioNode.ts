@@ -2,12 +2,16 @@
  * The base class of every canvas node registered from `/object_info`: compact widget values on save,
  * running/error outlines, a progress bar and the overlays of canvas/nodeOverlays.ts.
  */
-import { LGraphNode, LiteGraph } from '@comfyorg/litegraph';
+import { LGraphNode, LiteGraph, type IContextMenuValue, type Point } from '@comfyorg/litegraph';
 import type { ISerialisedNode } from '@comfyorg/litegraph/dist/types/serialisation';
 import type { NodeDef } from '../api/wire';
+import { nodeImages, openNodeImages } from '../services/imageViewer';
+import { TRAINER_TYPE, useDashboardStore } from '../stores/dashboardStore';
 import { useExecutionStore } from '../stores/executionStore';
 import { inputImageRef, type ImageComboWidget } from '../widgets/imageUploadWidget';
-import { contentTop, drawNodeOverlays, ensureFreeSpace } from './nodeOverlays';
+import { useUndoStore } from '../stores/undoStore';
+import { contentTop, drawNodeOverlays, ensureFreeSpace, overlayAt } from './nodeOverlays';
+import { widgetInputMenu } from './widgetInputs';
 
 const RUNNING_COLOR = '#4ade80';
 const ERROR_COLOR = '#ef4444';
@@ -72,6 +76,27 @@ export class StudioNode extends LGraphNode {
       this.#laidOut = true;
       if (this.#pendingRoom > 0) this.setDirtyCanvas(true, false);
     }
+  }
+
+  /** Double-click on an image opens the viewer; on a trainer's chart, the training dashboard. */
+  override onDblClick(_e: unknown, pos: Point): void {
+    const hit = overlayAt(this, pos[0], pos[1]);
+    if (hit === 'images') openNodeImages(this);
+    else if (hit === 'chart' && this.type === TRAINER_TYPE) useDashboardStore().open(String(this.id));
+  }
+
+  override getExtraMenuOptions(): (IContextMenuValue<unknown> | null)[] {
+    const options: IContextMenuValue<unknown>[] = [];
+    if (this.type === TRAINER_TYPE)
+      options.push({
+        content: 'Training dashboard',
+        callback: () => useDashboardStore().open(String(this.id)),
+      });
+    if (nodeImages(this).images.length)
+      options.push({ content: 'Open image', callback: () => void openNodeImages(this) });
+    const convert = widgetInputMenu(this, this.def, () => useUndoStore().check());
+    if (convert) options.push(convert);
+    return options;
   }
 
   override drawProgressBar(ctx: CanvasRenderingContext2D): void {

@@ -12,6 +12,7 @@ import { installDebugHandle } from './debugHandle';
 import { clearErrorsOnEdit } from './errorsFollowEdits';
 import { installKeybindings, type ShortcutActions } from './keybindings';
 import { connectLiveEvents } from './liveEvents';
+import { installTheme } from './themeService';
 
 /** Boots the page; throws (with the reason) when the server's node definitions cannot be loaded. */
 export async function bootStudio(
@@ -23,6 +24,7 @@ export async function bootStudio(
   const workflow = useWorkflowStore();
   const layer = graphHost.createLayer(container, canvasEl);
   graphHost.init(canvasEl, () => undo.checkSoon());
+  installTheme();
   installDebugHandle();
   await useNodeDefStore().load({ layer, onChange: () => undo.checkSoon() });
   connectLiveEvents();

@@ -5,7 +5,7 @@
 import { LiteGraph, type LGraph } from '@comfyorg/litegraph';
 import { graphHost } from '../canvas/graphHost';
 import { cachedImage } from '../canvas/imageCache';
-import { nodeImageUrls, outputTextLines } from '../canvas/nodeOverlays';
+import { nodeImageUrls, outputTextLines, overlayArea } from '../canvas/nodeOverlays';
 import type { StudioNode } from '../canvas/studioNode';
 import { inputImageRef } from '../widgets/imageUploadWidget';
 import { useExecutionStore } from '../stores/executionStore';
@@ -30,6 +30,8 @@ export interface StudioDebugHandle {
     id: string | number,
     widgetName: string,
   ): { left: number; top: number; width: number; height: number } | undefined;
+  /** Page point at the centre of where node `id` last drew its chart or images; undefined if it did not. */
+  overlayCenter(id: string | number, which: 'chart' | 'images'): { x: number; y: number } | undefined;
   /** Page coordinates of a point given in graph coordinates. */
   graphToPage(x: number, y: number): { x: number; y: number };
   /** Progress, running flag, errors, chart length and the text lines of its output of node `id`. */
@@ -72,6 +74,12 @@ export function installDebugHandle(): void {
       const [cx, cy] = canvas.ds.convertOffsetToCanvas([x, y]);
       const rect = canvas.canvas.getBoundingClientRect();
       return { x: rect.left + cx, y: rect.top + cy };
+    },
+    overlayCenter(id, which) {
+      const node = graphHost.nodeById(id);
+      const area = node ? overlayArea(node, which) : undefined;
+      if (!node || !area) return undefined;
+      return this.graphToPage(node.pos[0] + area.x + area.w / 2, node.pos[1] + area.y + area.h / 2);
     },
     widgetRect(id, widgetName) {
       const node = graphHost.nodeById(id);

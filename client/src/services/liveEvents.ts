@@ -12,6 +12,7 @@ import { StudioNode } from '../canvas/studioNode';
 import { ensureFreeSpace, outputImages, outputTextLines } from '../canvas/nodeOverlays';
 import { useExecutionStore } from '../stores/executionStore';
 import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
+import { usePreviewStripStore } from '../stores/previewStripStore';
 import { useQueueStore } from '../stores/queueStore';
 import { useToastStore } from '../stores/toastStore';
 import { IMAGE_EVENTS, imagesFromEvent } from './nodeEventTables';
@@ -52,8 +53,11 @@ function applyEvent(event: WsEvent): void {
       queue.scheduleRefresh();
       break;
     case 'executing':
-      if (event.data.node) useNodeSeriesStore().clearNode(event.data.node);
-      else queue.scheduleRefresh(0);
+      if (event.data.node) {
+        useNodeSeriesStore().clearNode(event.data.node);
+        const shown = useExecutionStore().previews[event.data.node];
+        usePreviewStripStore().clearNode(event.data.node, new Set(shown ? [shown] : []));
+      } else queue.scheduleRefresh(0);
       break;
     case 'executed': {
       const nodeId = event.data.display_node || event.data.node;

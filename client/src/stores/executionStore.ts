@@ -6,6 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ConnectionState } from '../api/studioSocket';
 import { useNodeSeriesStore } from './nodeSeriesStore';
+import { usePreviewStripStore } from './previewStripStore';
 import type { NodeErrors, NodeUiOutput, WsEvent, WsEventData } from '../api/wire';
 
 /** An error shown on a node: validation problems before the run, or the exception that stopped it. */
@@ -39,9 +40,8 @@ export const useExecutionStore = defineStore('execution', () => {
 
   const isRunning = computed(() => activePromptId.value !== null);
 
+  /** Blob URLs of previews are owned (and revoked) by the preview strip store. */
   function setPreview(nodeId: string, url: string | undefined): void {
-    const old = previews.value[nodeId];
-    if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
     const next = { ...previews.value };
     if (url) next[nodeId] = url;
     else delete next[nodeId];
@@ -139,8 +139,11 @@ export const useExecutionStore = defineStore('execution', () => {
 
   /** Shows a preview image (a binary frame) on the node that is running now. */
   function applyPreviewBlob(blob: Blob): void {
-    if (!runningNodeId.value) return;
-    setPreview(runningNodeId.value, URL.createObjectURL(blob));
+    const nodeId = runningNodeId.value;
+    if (!nodeId) return;
+    const url = URL.createObjectURL(blob);
+    usePreviewStripStore().add(nodeId, url, progress.value[nodeId]?.value);
+    setPreview(nodeId, url);
     revision.value++;
   }
 
@@ -191,7 +194,8 @@ export const useExecutionStore = defineStore('execution', () => {
   function clearNodeState(): void {
     outputs.value = {};
     useNodeSeriesStore().clearAll();
-    for (const id of Object.keys(previews.value)) setPreview(id, undefined);
+    previews.value = {};
+    usePreviewStripStore().clearAll();
     clearErrors();
   }
 

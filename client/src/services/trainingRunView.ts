@@ -1,0 +1,99 @@
+/**
+ * What the training dashboard shows of one run, gathered from where it lives: the live loss chart and
+ * preview strip of a canvas node, or the history entry of a finished (or interrupted) training prompt
+ * (its `loss` list, `checkpoints` files and the scores of the same prompt).
+ */
+import { z } from 'zod';
+import { fileRefSchema, type FileRef, type HistoryEntry, type NodeUiOutput } from '../api/wire';
+import { graphHost } from '../canvas/graphHost';
+import type { DashboardTarget } from '../stores/dashboardStore';
+import { TRAINER_TYPE } from '../stores/dashboardStore';
+import { useExecutionStore } from '../stores/executionStore';
+import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
+import { usePreviewStripStore, type StripPreview } from '../stores/previewStripStore';
+import { useQueueStore, type HistoryItem } from '../stores/queueStore';
+import { historyScores, type PromptScores } from './historyScores';
+
+/** A per-step embedding file a run saved. */
+export interface RunCheckpoint {
+  step: number;
+  file: FileRef;
+}
+
+export interface TrainingRunView {
+  title: string;
+  /** The trained token (the trainer's `token` input). */
+  token: string | undefined;
+  running: boolean;
+  /** Steps of the charted losses and the losses (NaN where a step reported none). */
+  steps: number[];
+  losses: number[];
+  previews: readonly StripPreview[];
+  checkpoints: RunCheckpoint[];
+  scores: PromptScores[];
+  /** The history entry the run's files and scores come from, if it finished. */
+  item: HistoryItem | undefined;
+}
+
+const checkpointSchema = fileRefSchema.extend({ step: z.number().int().nonnegative() });
+const trainerNodeSchema = z.looseObject({
+  class_type: z.string(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  _meta: z.looseObject({ title: z.string().optional() }).optional(),
+});
+
+/** The trainer node `nodeId` of a prompt, when it is one. */
+function trainerNode(entry: HistoryEntry, nodeId: string) {
+  const node = trainerNodeSchema.safeParse(entry.prompt[2][nodeId]);
+  return node.success && node.data.class_type === TRAINER_TYPE ? node.data : undefined;
+}
+
+/** The checkpoint files listed in a trainer's UI output, by step. */
+export function runCheckpoints(output: NodeUiOutput | undefined): RunCheckpoint[] {
+  return (output?.checkpoints ?? [])
+    .flatMap((c) => {
+      const parsed = checkpointSchema.safeParse(c);
+      if (!parsed.success) return [];
+      const { step, ...file } = parsed.data;
+      return [{ step, file }];
+    })
+    .sort((a, b) => a.step - b.step);
+}
+
+const numbers = (values: unknown[] | undefined) =>
+  (values ?? []).map((v) => (typeof v === 'number' ? v : Number.NaN));
+
+/** The run `target` names, or undefined when neither the canvas nor the history has it. */
+export function trainingRunView(target: DashboardTarget): TrainingRunView | undefined {
+  const queue = useQueueStore();
+  const exec = useExecutionStore();
+  const { nodeId, promptId } = target;
+  // a canvas node's run: the newest history entry that trained with this node
+  const item = promptId
+    ? queue.history.find((h) => h.promptId === promptId)
+    : queue.history.find((h) => trainerNode(h.entry, nodeId));
+  const fromHistory = item ? trainerNode(item.entry, nodeId) : undefined;
+  const canvasNode = promptId ? undefined : graphHost.nodeById(nodeId);
+  if (!fromHistory && canvasNode?.type !== TRAINER_TYPE) return undefined;
+  const running = !promptId && exec.runningNodeId === nodeId;
+  const series = promptId ? undefined : useNodeSeriesStore().byNode.get(nodeId);
+  const output = item?.entry.outputs[nodeId];
+  const liveOutput = promptId ? undefined : exec.outputs[nodeId];
+  const losses = series ? [...(series.ys.loss ?? [])] : numbers((liveOutput ?? output)?.loss);
+  const steps = series ? [...series.xs] : losses.map((_, i) => i + 1);
+  const tokenWidget = canvasNode?.widgets?.find((w) => w.name === 'token')?.value;
+  const token = typeof tokenWidget === 'string' ? tokenWidget : fromHistory?.inputs?.token;
+  // while the node runs again, the last entry's files and scores belong to the previous run
+  const finished = !running && !(exec.activePromptId && !promptId && exec.progress[nodeId]);
+  return {
+    title: canvasNode?.title ?? fromHistory?._meta?.title ?? `Trainer #${nodeId}`,
+    token: typeof token === 'string' ? token : undefined,
+    running,
+    steps,
+    losses,
+    previews: promptId ? [] : (usePreviewStripStore().byNode.get(nodeId) ?? []),
+    checkpoints: finished ? runCheckpoints(liveOutput ?? output) : [],
+    scores: finished && item ? historyScores(item.entry) : [],
+    item: finished ? item : undefined,
+  };
+}
