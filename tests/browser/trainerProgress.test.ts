@@ -151,7 +151,8 @@ describe('the textual inversion trainer in the browser', () => {
       progress: undefined,
       errors: [],
       chartPoints: STEPS,
-      text: [`loss: ${Number(losses!.at(-1)).toFixed(4)} (last of ${STEPS})`],
+      // three significant digits, trailing zeros dropped (seriesChart's formatValue)
+      text: [`loss: ${Number(Number(losses!.at(-1)).toPrecision(3))} (last of ${STEPS})`],
     });
     await screenshot(h.page, 'trainer-finished');
   });
