@@ -167,16 +167,7 @@ export async function clickCanvasUntil(
   what: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    await page.mouse.click(x, y);
-    const deadline = Date.now() + 2000;
-    while (Date.now() < deadline) {
-      if (await done()) return;
-      await page.waitForTimeout(50);
-    }
-  }
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'failed-click.png') });
-  throw new Error(`clicking (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`);
+  await pressCanvasUntil(page, { press: 'click', verb: 'clicking', pauseMs: 0 }, x, y, what, done);
 }
 
 /**
@@ -190,18 +181,37 @@ export async function dblclickCanvasUntil(
   what: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
+  await pressCanvasUntil(
+    page,
+    { press: 'dblclick', verb: 'double-clicking', pauseMs: 400 },
+    x,
+    y,
+    what,
+    done,
+  );
+}
+
+/** The retry loop of the two above: press, poll `done()` for 2 s, pause, at most 3 times; then a screenshot. */
+async function pressCanvasUntil(
+  page: Page,
+  how: { press: 'click' | 'dblclick'; verb: string; pauseMs: number },
+  x: number,
+  y: number,
+  what: string,
+  done: () => Promise<boolean>,
+): Promise<void> {
   for (let attempt = 1; attempt <= 3; attempt++) {
-    await page.mouse.dblclick(x, y);
+    await page.mouse[how.press](x, y);
     const deadline = Date.now() + 2000;
     while (Date.now() < deadline) {
       if (await done()) return;
       await page.waitForTimeout(50);
     }
-    await page.waitForTimeout(400);
+    if (how.pauseMs) await page.waitForTimeout(how.pauseMs);
   }
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'failed-click.png') });
   throw new Error(
-    `double-clicking (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`,
+    `${how.verb} (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`,
   );
 }
 
