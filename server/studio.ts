@@ -179,6 +179,9 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     logError,
   });
   const server: Server = createServer(app);
+  // Idle keep-alive sockets outlive clients' own idle timeout (undici's is 4 s): a server closing one just as
+  // a client reuses it resets that request (ECONNRESET), which a loaded machine made likely.
+  server.keepAliveTimeout = 65_000;
   hub.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
