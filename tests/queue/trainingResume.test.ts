@@ -1,82 +1,53 @@
 import { cp, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema } from '../../protocol/wireSchemas';
 import { trainingFolder } from '../../nodes/training/textualInversionTrainer';
 import { loadTrainingCheckpoint } from '../../server/training/textualInversion/trainingCheckpoint';
-import { type RedisServer, redisSkipReason, startRedis } from '../support/redisServer';
+import { redisSkipReason } from '../support/redisServer';
 import { withSkipReason } from '../support/skipReason';
-import { tempRoot, WsRecorder } from '../support/testStudio';
-import { queuePrompt, startTrainingStudio, type TestStudio, trainingPrompt } from '../support/trainingStudio';
-import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
+import { installTrainingFiles, trainingPrompt } from '../support/trainingStudio';
+import { QueueCluster } from './queueCluster';
 
 const skip = redisSkipReason();
-const SECRET = 'training-secret-0123456789';
 const STEPS = 30;
 
-let redis: RedisServer;
-let studio: TestStudio;
-let ws: WsRecorder;
-const workers: WorkerProcess[] = [];
+let cluster: QueueCluster;
 
 const checkpointOf = (token: string) =>
-  loadTrainingCheckpoint(path.join(trainingFolder(studio.dirs.output, token), 'checkpoint.json'));
-
-async function workerRunning(promptId: string): Promise<string | undefined> {
-  const stats = (await (await fetch(`${studio.url}/system_stats`)).json()) as {
-    workers: { name: string; running: string | null }[];
-  };
-  return stats.workers.find((w) => w.running === promptId)?.name;
-}
+  loadTrainingCheckpoint(path.join(trainingFolder(cluster.studio.dirs.output, token), 'checkpoint.json'));
 
 beforeAll(async () => {
   if (skip) return;
-  redis = await startRedis();
-  const root = await tempRoot('studio-queue-training-');
-  studio = await startTrainingStudio({ root, queue: redis.url, secret: SECRET });
-  ws = await WsRecorder.open(studio.url, 'train');
-  for (const name of ['w1', 'w2']) {
-    // model loading holds a worker's event loop for a second or two: the lock must outlast that
-    // each worker has its own copy of the models; nothing else is shared with the server
-    const modelsDir = path.join(root, `${name}-models`);
-    await cp(studio.dirs.models, modelsDir, { recursive: true });
-    workers.push(
-      spawnWorker({
-        name,
-        queue: redis.url,
-        server: studio.url,
-        root,
-        secret: SECRET,
-        modelsDir,
-        lockMs: 8000,
-        // every checkpoint reaches the server at once: the kill below lands mid-run even on a fast machine
-        extraArgs: ['--upload-every-ms', '0'],
-      }),
-    );
-  }
+  // the workers start while the models are written: they look for models only when a prompt runs
+  cluster = await QueueCluster.start({
+    secret: 'training-secret-0123456789',
+    rootPrefix: 'studio-queue-training-',
+    clientId: 'train',
+    workers: ['w1', 'w2'],
+    worker: {
+      // model loading holds a worker's event loop for a second or two: the lock must outlast that
+      lockMs: 8000,
+      // every checkpoint reaches the server at once: the kill below lands mid-run even on a fast machine
+      extraArgs: ['--upload-every-ms', '0'],
+    },
+  });
+  await installTrainingFiles(cluster.studio);
+  // each worker has its own copy of the models (its --models-dir); nothing else is shared with the server
+  for (const name of ['w1', 'w2'])
+    await cp(cluster.studio.dirs.models, path.join(cluster.root, `${name}-models`), { recursive: true });
 });
 
-afterAll(async () => {
-  ws?.close();
-  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-  await studio?.close();
-  await redis?.stop();
-});
+afterAll(() => cluster?.stop());
 
 describe.skipIf(skip !== undefined)(withSkipReason('queue mode: training on a lost worker', skip), () => {
   it('resumes on the other worker from the last checkpoint it uploaded and ends with the identical embedding', async () => {
+    const { studio, ws } = cluster;
     const settings = { steps: STEPS, checkpoint_every: 1 };
     // the reference runs uninterrupted on one worker while the other trains the probe and is killed
-    const reference = await queuePrompt(
-      studio,
+    const reference = await cluster.queue(
       trainingPrompt({ ...settings, token: '<ref>' }, { filename: 'ref' }),
-      'train',
     );
-    const id = await queuePrompt(
-      studio,
-      trainingPrompt({ ...settings, token: '<probe>' }, { filename: 'probe' }),
-      'train',
-    );
+    const id = await cluster.queue(trainingPrompt({ ...settings, token: '<probe>' }, { filename: 'probe' }));
     // kill the worker once the server holds a checkpoint from the middle of the run
     let uploadedStep = 0;
     while (uploadedStep < 3) {
@@ -88,19 +59,19 @@ describe.skipIf(skip !== undefined)(withSkipReason('queue mode: training on a lo
         () => 0,
       );
     }
-    const victim = await workerRunning(id);
+    const victim = await cluster.workerRunning(id);
     expect(victim).toBeDefined();
     expect(uploadedStep).toBeLessThan(STEPS);
-    await workers.find((w) => w.name === victim)?.stop('SIGKILL');
+    await cluster.killWorker(victim ?? '');
     const killedAt = ws.frames.length;
     await ws.finished(reference, 120_000);
     const expected = checkpointOf('<ref>').trainer.rows;
     await ws.finished(id, 120_000);
 
-    const entry = historySchema.parse(await (await fetch(`${studio.url}/history/${id}`)).json())[id];
+    const entry = await cluster.historyOf(id);
     const survivor = victim === 'w1' ? 'w2' : 'w1';
-    expect(entry.status).toMatchObject({ status_str: 'success', completed: true });
-    expect(entry.attempts?.map((a) => [a.worker, a.status])).toEqual([
+    expect(entry?.status).toMatchObject({ status_str: 'success', completed: true });
+    expect(entry?.attempts?.map((a) => [a.worker, a.status])).toEqual([
       [victim, 'lost'],
       [survivor, 'success'],
     ]);

@@ -2,12 +2,10 @@ import { cp, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historySchema, promptAcceptedSchema } from '../../protocol/wireSchemas';
 import { repoRoot } from '../../server/config';
-import { type RedisServer, redisSkipReason, startRedis } from '../support/redisServer';
+import { redisSkipReason } from '../support/redisServer';
 import { withSkipReason } from '../support/skipReason';
-import { postJson, startTestStudio, WsRecorder } from '../support/testStudio';
-import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
+import { QueueCluster } from './queueCluster';
 
 const skip = redisSkipReason();
 const SECRET = 'test-secret-0123456789';
@@ -19,41 +17,27 @@ const invertPrompt = (color: number, prefix: string) => ({
   '3': { class_type: 'SaveImage', inputs: { filename_prefix: prefix, images: ['2', 0] } },
 });
 
-let redis: RedisServer;
-let studio: Awaited<ReturnType<typeof startTestStudio>>;
-let workers: WorkerProcess[] = [];
-
-async function systemWorkers(): Promise<{ name: string; device: string; execution_provider: string }[]> {
-  const stats = (await (await fetch(`${studio.url}/system_stats`)).json()) as { workers?: [] };
-  return stats.workers ?? [];
-}
+let cluster: QueueCluster;
 
 beforeAll(async () => {
   if (skip) return;
-  redis = await startRedis();
-  studio = await startTestStudio({ queue: redis.url, secret: SECRET, maxUploadBytes: 1024 * 1024 });
-  workers = ['w1', 'w2'].map((name) =>
-    spawnWorker({ name, queue: redis.url, server: studio.url, root: studio.root, secret: SECRET }),
-  );
-  const deadline = Date.now() + 60_000;
-  while ((await systemWorkers()).length < 2) {
-    if (Date.now() > deadline)
-      throw new Error(`workers did not connect: ${workers.map((w) => w.output()).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  cluster = await QueueCluster.start({
+    secret: SECRET,
+    rootPrefix: 'studio-queue-two-',
+    clientId: 'q',
+    workers: ['w1', 'w2'],
+    studio: { maxUploadBytes: 1024 * 1024 },
+  });
+  await cluster.waitForWorkers();
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await studio?.close();
-  await redis?.stop();
-});
+afterAll(() => cluster?.stop());
 
 describe.skipIf(skip !== undefined)(
   withSkipReason('queue mode: one server, two worker processes', skip),
   () => {
     it('lists the workers in /system_stats with device and execution provider', async () => {
-      const listed = await systemWorkers();
+      const listed = await cluster.systemWorkers();
       expect(listed.map((w) => w.name).sort()).toEqual(['w1', 'w2']);
       for (const w of listed) {
         expect(w.execution_provider).toBe('cpu');
@@ -62,18 +46,11 @@ describe.skipIf(skip !== undefined)(
     });
 
     it('spreads 20 prompts over both workers, relays their events and stores their outputs', async () => {
-      const ws = await WsRecorder.open(studio.url, 'q');
+      const { studio, ws } = cluster;
       const ids: string[] = [];
-      for (let i = 0; i < 20; i += 1) {
-        const response = await postJson(`${studio.url}/prompt`, {
-          prompt: invertPrompt(i * 10, 'queue/p'),
-          client_id: 'q',
-        });
-        expect(response.status).toBe(200);
-        ids.push(promptAcceptedSchema.parse(await response.json()).prompt_id);
-      }
+      for (let i = 0; i < 20; i += 1) ids.push(await cluster.queue(invertPrompt(i * 10, 'queue/p')));
       for (const id of ids) await ws.finished(id);
-      const history = historySchema.parse(await (await fetch(`${studio.url}/history`)).json());
+      const history = await cluster.history();
       const ranBy = new Map<string, number>();
       const names = new Set<string>();
       for (const [i, id] of ids.entries()) {
@@ -110,10 +87,10 @@ describe.skipIf(skip !== undefined)(
       expect(await (await fetch(`${studio.url}/prompt`)).json()).toEqual({
         exec_info: { queue_remaining: 0 },
       });
-      ws.close();
     });
 
     it('fails a prompt naming a model the worker lacks, with an error naming the worker and the model', async () => {
+      const { studio, ws } = cluster;
       // the server has the toy checkpoint (so the prompt validates); the workers' models folders are empty
       await cp(
         path.join(repoRoot, 'models', 'checkpoints', 'toy-shapes.safetensors'),
@@ -122,45 +99,33 @@ describe.skipIf(skip !== undefined)(
       const prompt: unknown = JSON.parse(
         await readFile(path.join(repoRoot, 'workflows', 'api', 'txt2img.json'), 'utf8'),
       );
-      const ws = await WsRecorder.open(studio.url, 'models');
-      const response = await postJson(`${studio.url}/prompt`, { prompt, client_id: 'models' });
-      expect(response.status).toBe(200);
-      const { prompt_id: id } = promptAcceptedSchema.parse(await response.json());
+      const id = await cluster.queue(prompt);
       const error = await ws.waitFor((f) => f.type === 'execution_error' && f.data.prompt_id === id);
       await ws.finished(id);
-      ws.close();
-      const entry = historySchema.parse(await (await fetch(`${studio.url}/history/${id}`)).json())[id];
-      expect(entry.status.status_str).toBe('error');
+      const entry = await cluster.historyOf(id);
+      expect(entry?.status.status_str).toBe('error');
       const message = String(error.data.exception_message);
-      expect(message).toContain(`worker "${entry.worker}" cannot run this prompt`);
+      expect(message).toContain(`worker "${entry?.worker}" cannot run this prompt`);
       expect(message).toContain('toy-shapes.safetensors');
       expect(message).toContain("copy the missing models into that worker's --models-dir");
       expect(error.data).toMatchObject({ node_id: '4', node_type: 'CheckpointLoaderSimple' });
     });
 
     it('refuses workers and worker requests without the shared secret, and bounds uploads', async () => {
-      const intruder = spawnWorker({
-        name: 'intruder',
-        queue: redis.url,
-        server: studio.url,
-        root: studio.root,
-        secret: 'x'.repeat(20),
-      });
-      const anonymous = spawnWorker({
-        name: 'anonymous',
-        queue: redis.url,
-        server: studio.url,
-        root: studio.root,
-      });
+      const { studio } = cluster;
+      const intruder = cluster.spawnWorker('intruder', { secret: 'x'.repeat(20) });
+      const anonymous = cluster.spawnWorker('anonymous', { secret: undefined });
       const noSecret = await fetch(`${studio.url}/worker/manifest?folder=input`);
       expect(noSecret.status).toBe(401);
       expect(((await noSecret.json()) as { error: { message: string } }).error.message).toContain('--secret');
+      // a worker's output, uploaded with the secret, is in the manifest
+      await cluster.ws.finished(await cluster.queue(invertPrompt(0, 'auth/p')));
       const auth = { authorization: `Bearer ${SECRET}` };
-      const manifest = await fetch(`${studio.url}/worker/manifest?folder=output&under=queue`, {
+      const manifest = await fetch(`${studio.url}/worker/manifest?folder=output&under=auth`, {
         headers: auth,
       });
       expect(((await manifest.json()) as { path: string }[]).map((e) => e.path)).toContain(
-        'queue/p_00001_.png',
+        'auth/p_00001_.png',
       );
       const badFolder = await fetch(`${studio.url}/worker/manifest?folder=models`, { headers: auth });
       expect(badFolder.status).toBe(400);
@@ -182,7 +147,7 @@ describe.skipIf(skip !== undefined)(
       expect(intruder.output()).toContain("refused the worker's secret");
       expect(await anonymous.exited).toBe(1);
       expect(anonymous.output()).toContain('refuses to run without one');
-      expect((await systemWorkers()).map((w) => w.name).sort()).toEqual(['w1', 'w2']);
+      expect((await cluster.systemWorkers()).map((w) => w.name).sort()).toEqual(['w1', 'w2']);
     });
   },
 );

@@ -11,9 +11,14 @@ export async function startTrainingStudio(
   options: StudioOptions & { root?: string } = {},
 ): Promise<TestStudio> {
   const studio = await startTestStudio(options);
+  await installTrainingFiles(studio);
+  return studio;
+}
+
+/** Writes the tiny SD 1.x checkpoint into the studio's models/ and the example images into input/ti-examples. */
+export async function installTrainingFiles(studio: TestStudio): Promise<void> {
   await ensureTinyModels(studio.dirs.models, { clip: false, demoEmbedding: false });
   await ensureExampleTrainingImages(studio.dirs.input);
-  return studio;
 }
 
 /** Load → train (tiny, 64 px) → SaveEmbedding; `trainer` and `save` override the node inputs. */
