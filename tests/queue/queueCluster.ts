@@ -113,7 +113,7 @@ export class QueueCluster {
   }
 
   /** Waits until the server lists every spawned worker that still runs. */
-  async waitForWorkers(timeoutMs = 60_000): Promise<void> {
+  async waitForWorkers(timeoutMs = 120_000): Promise<void> {
     const running = this.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
     const deadline = Date.now() + timeoutMs;
     while ((await this.systemWorkers()).length < running.length) {
