@@ -13,9 +13,8 @@ import {
 import { nodes as queueTestNodes } from '../support/queueTestNodes';
 import { type RedisServer, startRedis } from '../support/redisServer';
 import { postJson, startTestStudio, tempRoot, WsRecorder } from '../support/testStudio';
+import type { TestStudio } from '../support/trainingStudio';
 import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
-
-type TestStudio = Awaited<ReturnType<typeof startTestStudio>>;
 
 /** What a worker process gets besides the cluster's queue, server, root and secret. */
 export interface WorkerOverrides {

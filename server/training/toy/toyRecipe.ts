@@ -126,6 +126,8 @@ export interface StageHooks {
 }
 
 const size = TOY_IMAGE_SIZE;
+/** Side of the toy VAE's latents (it halves the image per block after the first). */
+const latentSide = () => size / 2 ** (toyModelConfigs().vae.block_out_channels.length - 1);
 
 /** A weight source over trained weights. */
 export function weightSource(label: string, weights: Weights): MemoryWeightSource {
@@ -220,7 +222,7 @@ export async function trainToyClip(
 export function trainToyVae(settings: StageSettings, hooks: StageHooks): Promise<StageResult> {
   const { vae } = toyModelConfigs();
   const B = settings.batch;
-  const latent = size / 2 ** (vae.block_out_channels.length - 1);
+  const latent = latentSide();
   const noiseShape = [B, vae.latent_channels, latent, latent];
   return trainStage({
     name: 'vae',
@@ -264,7 +266,7 @@ export async function trainToyVaeDecoder(
 ): Promise<StageResult> {
   const { vae } = toyModelConfigs();
   const B = settings.batch;
-  const latent = size / 2 ** (vae.block_out_channels.length - 1);
+  const latentShape = [B, vae.latent_channels, latentSide(), latentSide()];
   const encoder = await latentEncoder(vaeWeights);
   try {
     return await trainStage({
@@ -272,18 +274,13 @@ export async function trainToyVaeDecoder(
       settings,
       loss: vaeDecoderLossModel(vae, weightSource('vae', vaeWeights)),
       inputShapes: {
-        [LOSS_IO.latents]: [B, vae.latent_channels, latent, latent],
+        [LOSS_IO.latents]: latentShape,
         [LOSS_IO.image]: [B, 3, size, size],
       },
       batch: async (step) => {
         const images = worldBatch(settings.seed, step, B, 'generator').images;
         return {
-          [LOSS_IO.latents]: new ort.Tensor('float32', await encoder.encode(images, B), [
-            B,
-            vae.latent_channels,
-            latent,
-            latent,
-          ]),
+          [LOSS_IO.latents]: new ort.Tensor('float32', await encoder.encode(images, B), latentShape),
           [LOSS_IO.image]: new ort.Tensor('float32', images, [B, 3, size, size]),
         };
       },
@@ -354,7 +351,7 @@ export async function trainToyUnet(
   const { unet, textEncoder } = configs;
   const B = phases[0]!.batch;
   if (phases.some((p) => p.batch !== B)) throw new Error('every UNet phase must use the same batch size');
-  const latent = size / 4;
+  const latent = latentSide();
   const latentShape = [B, unet.in_channels, latent, latent];
   const count = B * unet.in_channels * latent * latent;
   const encoder = await latentEncoder(vaeWeights);
