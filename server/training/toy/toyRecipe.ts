@@ -15,13 +15,7 @@ import {
 } from '../../sd/weights/parameterShapes';
 import { MemoryWeightSource, type MemoryTensor } from '../../sd/weights/weightSource';
 import { WorldRng, type CaptionVocabulary, type SceneConstraints } from '../../world';
-import {
-  clipLossModel,
-  LOSS_IO,
-  unetLossModel,
-  vaeDecoderLossModel,
-  vaeLossModel,
-} from '../weights/lossModels';
+import { clipLossModel, LOSS_IO, unetLossModel, vaeLossModel } from '../weights/lossModels';
 import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { trainStage, type StageResult, type StageSettings } from './toyStage';
 import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
@@ -62,11 +56,6 @@ export const TOY_RECIPE = {
     seed: 202,
   },
   vae: { steps: 700, batch: 32, lr: 2e-3, warmup: 30, seed: 303 },
-  /**
-   * The VAE decoder fine-tuned with the encoder frozen (SD's ft-MSE VAE did the same): sharper images from
-   * the same latents, so the UNet trained on them stays valid.
-   */
-  vaeDecoder: { steps: 1500, batch: 32, lr: 1e-3, warmup: 30, seed: 304 },
   /**
    * UNet phases, each continuing from the last with a fresh cosine schedule and new samples. Measured on 24
    * grid prompts after phases 1–4: colour 33 → 62 → 75 → 83 %, shape 4 → 25 → 25 → 33 %; the uniform third
@@ -252,47 +241,6 @@ export function trainToyVae(settings: StageSettings, hooks: StageHooks): Promise
     signal: hooks.signal,
     threads: hooks.threads,
   });
-}
-
-/**
- * The VAE decoder fine-tuned on the frozen encoder's latent means (what the UNet learned to make); returns the
- * decoder's weights only. `vaeRecipe`: the recipe key of the VAE whose encoder it reads.
- */
-export async function trainToyVaeDecoder(
-  settings: StageSettings,
-  vaeWeights: Weights,
-  vaeRecipe: string,
-  hooks: StageHooks,
-): Promise<StageResult> {
-  const { vae } = toyModelConfigs();
-  const B = settings.batch;
-  const latentShape = [B, vae.latent_channels, latentSide(), latentSide()];
-  const encoder = await latentEncoder(vaeWeights);
-  try {
-    return await trainStage({
-      name: 'vae-decoder',
-      settings,
-      loss: vaeDecoderLossModel(vae, weightSource('vae', vaeWeights)),
-      inputShapes: {
-        [LOSS_IO.latents]: latentShape,
-        [LOSS_IO.image]: [B, 3, size, size],
-      },
-      batch: async (step) => {
-        const images = worldBatch(settings.seed, step, B, 'generator').images;
-        return {
-          [LOSS_IO.latents]: new ort.Tensor('float32', await encoder.encode(images, B), latentShape),
-          [LOSS_IO.image]: new ort.Tensor('float32', images, [B, 3, size, size]),
-        };
-      },
-      workDir: hooks.workDir,
-      dependsOn: vaeRecipe,
-      onStep: (r) => hooks.onStep?.('vae-decoder', r),
-      signal: hooks.signal,
-      threads: hooks.threads,
-    });
-  } finally {
-    await encoder.release();
-  }
 }
 
 /** Encodes world batches to unscaled latent means with a trained VAE. */
