@@ -165,8 +165,7 @@ describe('the training dashboard', () => {
     await expect(text('loss-range')).resolves.toBe(`1–${STEPS} of ${STEPS}`);
     await expect(dashboard().getByTestId('preview-strip').locator('button').count()).resolves.toBe(0);
     await dashboard().locator('tr[data-step="8"]').getByRole('button', { name: 'Sample' }).click();
-    // the canvas has unsaved edits (steps, resume): the page asks first
-    await h.page.getByTestId('confirm-yes').click();
+    // the sample opens in a new tab: the edited training workflow stays in its own
     await waitInPage(
       h.page,
       'sample-with-embedding is open',

@@ -29,9 +29,11 @@ export async function bootStudio(
   await useNodeDefStore().load({ layer, onChange: () => undo.checkSoon() });
   connectLiveEvents();
   if (!workflow.restoreLastSession()) await workflow.openDefault();
+  // sync: an edit checked just before another tab comes to the front marks the tab it was made in
   watch(
     () => undo.revision,
     () => workflow.markModified(),
+    { flush: 'sync' },
   );
   installKeybindings(actions);
   clearErrorsOnEdit();

@@ -1,0 +1,106 @@
+/**
+ * Workflow tabs as in ComfyUI's frontend: library workflows open in tabs of their own, each tab keeps its
+ * graph, undo history and unsaved-changes marker (•) while another is in front, and the tabs come back
+ * after a reload.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  screenshot,
+  startBrowserStudio,
+  typeIntoNumberWidget,
+  waitInPage,
+  type BrowserStudio,
+} from './browserHarness';
+
+let h: BrowserStudio;
+
+/** txt2img's KSampler and its shipped step count. */
+const SAMPLER = 3;
+const SHIPPED_STEPS = 20;
+const EDITED_STEPS = 7;
+
+const tab = (name: string) => h.page.locator(`[data-testid=workflow-tab][data-tab-name="${name}"]`);
+
+async function tabsShown(): Promise<{ name: string; text: string; active: boolean }[]> {
+  return h.page.locator('[data-testid=workflow-tab]').evaluateAll((tabs) =>
+    tabs.map((t) => ({
+      name: (t as HTMLElement).dataset.tabName ?? '',
+      text: t.querySelector('[data-testid=workflow-tab-show]')?.textContent?.trim() ?? '',
+      active: t.classList.contains('active'),
+    })),
+  );
+}
+
+const samplerSteps = () =>
+  h.page.evaluate(
+    (id) => window.studio!.graph.getNodeById(id)?.widgets?.find((w) => w.name === 'steps')?.value,
+    SAMPLER,
+  );
+const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
+
+async function openFromLibrary(name: string): Promise<void> {
+  await h.page.getByTestId('library-toggle').click();
+  await h.page.getByTestId('library-panel').getByText(name, { exact: true }).click();
+  await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain(name);
+  await h.page.getByTestId('library-toggle').click();
+}
+
+beforeAll(async () => {
+  h = await startBrowserStudio();
+  await h.page.goto(h.studio.url);
+  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('workflow tabs', () => {
+  it('opens library workflows in tabs that keep their graph, undo history and marker', async () => {
+    await openFromLibrary('txt2img');
+    await typeIntoNumberWidget(h.page, SAMPLER, 'steps', EDITED_STEPS);
+    await openFromLibrary('sample-with-embedding');
+    expect((await tabsShown()).map((t) => [t.name, t.text, t.active])).toEqual([
+      ['train-sample-score', 'train-sample-score', false],
+      ['txt2img', 'txt2img•', false],
+      ['sample-with-embedding', 'sample-with-embedding', true],
+    ]);
+    const sampleTypes = await nodeTypes();
+    expect(sampleTypes).toContain('LoadEmbedding');
+    await expect(h.page.getByTestId('undo').isEnabled()).resolves.toBe(false);
+
+    await tab('txt2img').getByTestId('workflow-tab-show').click();
+    await expect.poll(samplerSteps).toBe(EDITED_STEPS);
+    await tab('sample-with-embedding').getByTestId('workflow-tab-show').click();
+    await expect.poll(nodeTypes).toEqual(sampleTypes);
+
+    await tab('txt2img').getByTestId('workflow-tab-show').click();
+    await expect.poll(samplerSteps).toBe(EDITED_STEPS);
+    await screenshot(h.page, 'workflow-tabs');
+    // undo reaches the graph as opened: the marker goes, redo brings both back
+    await h.page.getByTestId('undo').click();
+    await expect.poll(samplerSteps).toBe(SHIPPED_STEPS);
+    await expect.poll(() => tab('txt2img').getAttribute('data-modified')).toBe('false');
+    await h.page.getByTestId('redo').click();
+    await expect.poll(samplerSteps).toBe(EDITED_STEPS);
+    await expect.poll(() => tab('txt2img').getAttribute('data-modified')).toBe('true');
+  });
+
+  it('brings the tabs back after a reload, with the edit and the marker', async () => {
+    await h.page.reload();
+    await waitInPage(h.page, 'the page is back', () => (window.studio?.graph.nodes.length ?? 0) > 0, null);
+    expect(await tabsShown()).toEqual([
+      { name: 'train-sample-score', text: 'train-sample-score', active: false },
+      { name: 'txt2img', text: 'txt2img•', active: true },
+      { name: 'sample-with-embedding', text: 'sample-with-embedding', active: false },
+    ]);
+    expect(await samplerSteps()).toBe(EDITED_STEPS);
+
+    await tab('train-sample-score').getByTestId('workflow-tab-show').click();
+    await expect.poll(nodeTypes).toContain('TextualInversionTrainer');
+    await expect(h.page.getByTestId('workflow-title').textContent()).resolves.toContain('train-sample-score');
+    await tab('txt2img').getByTestId('workflow-tab-show').click();
+    await expect.poll(samplerSteps).toBe(EDITED_STEPS);
+    expect(h.pageErrors).toEqual([]);
+  });
+});
