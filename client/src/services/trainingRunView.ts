@@ -4,6 +4,7 @@
  * (its `loss` list, `checkpoints` files and the scores of the same prompt).
  */
 import { z } from 'zod';
+import { viewUrl } from '../api/studioApi';
 import { fileRefSchema, type FileRef, type HistoryEntry, type NodeUiOutput } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
 import type { DashboardTarget } from '../stores/dashboardStore';
@@ -60,8 +61,26 @@ export function runCheckpoints(output: NodeUiOutput | undefined): RunCheckpoint[
     .sort((a, b) => a.step - b.step);
 }
 
+/** The previews the server kept of node `nodeId` in a history entry, as the strip shows them. */
+export function historyPreviews(entry: HistoryEntry, nodeId: string): StripPreview[] {
+  return (entry.previews?.[nodeId] ?? []).map((p) => ({ url: viewUrl(p), step: p.step }));
+}
+
 const numbers = (values: unknown[] | undefined) =>
   (values ?? []).map((v) => (typeof v === 'number' ? v : Number.NaN));
+
+/**
+ * The live strip of a canvas run while it has previews; else those the server kept in the history entry
+ * (a run opened from the history, or the canvas run after a reload).
+ */
+function runPreviews(
+  live: readonly StripPreview[] | undefined,
+  item: HistoryItem | undefined,
+  nodeId: string,
+): readonly StripPreview[] {
+  if (live?.length) return live;
+  return item ? historyPreviews(item.entry, nodeId) : [];
+}
 
 /** The run `target` names, or undefined when neither the canvas nor the history has it. */
 export function trainingRunView(target: DashboardTarget): TrainingRunView | undefined {
@@ -91,7 +110,11 @@ export function trainingRunView(target: DashboardTarget): TrainingRunView | unde
     running,
     steps,
     losses,
-    previews: promptId ? [] : (usePreviewStripStore().byNode.get(nodeId) ?? []),
+    previews: runPreviews(
+      promptId ? undefined : usePreviewStripStore().byNode.get(nodeId),
+      finished ? item : undefined,
+      nodeId,
+    ),
     checkpoints: finished ? runCheckpoints(liveOutput ?? output) : [],
     scores: finished && item ? historyScores(item.entry) : [],
     item: finished ? item : undefined,
