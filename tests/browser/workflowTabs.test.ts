@@ -1,7 +1,7 @@
 /**
  * Workflow tabs as in ComfyUI's frontend: library workflows open in tabs of their own, each tab keeps its
- * graph, undo history and unsaved-changes marker (•) while another is in front, and the tabs come back
- * after a reload.
+ * graph, undo history and unsaved-changes marker (•) while another is in front, the tabs come back after
+ * a reload, and a run shows on the nodes of the tab that queued it, not on the tab in front.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,8 @@ let h: BrowserStudio;
 const SAMPLER = 3;
 const SHIPPED_STEPS = 20;
 const EDITED_STEPS = 7;
+/** Training steps of the run queued in one tab while another is in front. */
+const TRAIN_STEPS = 6;
 
 const tab = (name: string) => h.page.locator(`[data-testid=workflow-tab][data-tab-name="${name}"]`);
 
@@ -101,6 +103,25 @@ describe('workflow tabs', () => {
     await expect(h.page.getByTestId('workflow-title').textContent()).resolves.toContain('train-sample-score');
     await tab('txt2img').getByTestId('workflow-tab-show').click();
     await expect.poll(samplerSteps).toBe(EDITED_STEPS);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it("shows a run on its own tab's nodes only, and again when that tab comes back", async () => {
+    // train-embedding's trainer and txt2img's KSampler are both node 3
+    await openFromLibrary('train-embedding');
+    await typeIntoNumberWidget(h.page, SAMPLER, 'steps', TRAIN_STEPS);
+    await h.page.getByTestId('queue-button').click();
+    await tab('txt2img').getByTestId('workflow-tab-show').click();
+    const done = h.page.locator('[data-testid=queue-panel] article.entry[data-outcome=success]');
+    await done.first().waitFor({ timeout: 120_000 });
+    const onTxt2img = await h.page.evaluate((id) => window.studio!.nodeState(id), SAMPLER);
+    expect(onTxt2img).toMatchObject({ running: false, chartPoints: 0, text: [] });
+    await expect(h.page.getByTestId('run-status').textContent()).resolves.toContain('Idle');
+
+    await tab('train-embedding').getByTestId('workflow-tab-show').click();
+    await expect
+      .poll(() => h.page.evaluate((id) => window.studio!.nodeState(id).chartPoints, SAMPLER))
+      .toBe(TRAIN_STEPS);
     expect(h.pageErrors).toEqual([]);
   });
 });

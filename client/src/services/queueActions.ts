@@ -13,6 +13,7 @@ import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';
 import { useQueueStore } from '../stores/queueStore';
 import { useToastStore } from '../stores/toastStore';
+import { useWorkflowStore } from '../stores/workflowStore';
 import { useUndoStore } from '../stores/undoStore';
 import { isControlMode, nextControlledValue } from '../widgets/controlAfterGenerate';
 import { controlledWidgets } from '../widgets/widgetFactory';
@@ -49,6 +50,12 @@ export function nameMutedSources(nodeErrors: NodeErrors, muted: readonly MutedIn
   return named;
 }
 
+/** A fresh prompt id (crypto.randomUUID needs a secure context; a page on a LAN address is not one). */
+function newPromptId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Queues the canvas graph; returns the prompt id, or undefined when the server rejected it. */
 export async function queueCurrentGraph(options: { front?: boolean } = {}): Promise<string | undefined> {
   const toasts = useToastStore();
@@ -68,8 +75,11 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
   try {
     // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
     exec.clearErrors();
+    const promptId = newPromptId();
+    useWorkflowStore().noteQueued(promptId);
     const result = await studioApi.queuePrompt({
       prompt,
+      prompt_id: promptId,
       client_id: tabClientId(),
       front: options.front,
       extra_data: { extra_pnginfo: { workflow } },

@@ -5,7 +5,7 @@
  * the last visit's tabs.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, toRaw } from 'vue';
 import { studioApi } from '../api/studioApi';
 import type { UiWorkflow, WorkflowListItem } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
@@ -14,6 +14,7 @@ import { DEFAULT_WORKFLOW_NAME, workflowNameProblem } from '../../../protocol/wo
 import { useConfirmStore } from './confirmStore';
 import { useExecutionStore } from './executionStore';
 import { useNodeDefStore } from './nodeDefStore';
+import { useQueueStore } from './queueStore';
 import { useToastStore } from './toastStore';
 import { newUndoHistory, useUndoStore } from './undoStore';
 import {
@@ -58,6 +59,8 @@ export const useWorkflowStore = defineStore('workflow', () => {
   const activeId = ref(1);
   const stashes = new Map<number, TabStash>([[1, { history: newUndoHistory() }]]);
   let nextId = 2;
+  /** The tab each prompt queued from this page came from (prompts queued elsewhere are not listed). */
+  const queuedFrom = new Map<string, number>();
   const library = ref<WorkflowListItem[]>([]);
 
   function activeTab(): WorkflowTab {
@@ -120,7 +123,10 @@ export const useWorkflowStore = defineStore('workflow', () => {
     const missing = graphHost.load(stash.workflow ?? EMPTY_WORKFLOW, { viewport: 'saved' });
     activeId.value = id;
     stash.workflow = undefined;
-    useExecutionStore().clearNodeState();
+    const exec = useExecutionStore();
+    exec.clearNodeState();
+    const last = useQueueStore().history.find((h) => h.promptId === stash.lastPromptId);
+    if (last) exec.showOutputs(toRaw(last.entry).outputs);
     useUndoStore().attach(stash.history);
     if (stash.baselineOnShow) {
       stash.baseline = workSignature();
@@ -146,6 +152,18 @@ export const useWorkflowStore = defineStore('workflow', () => {
   function dropTab(id: number): void {
     tabs.value = tabs.value.filter((t) => t.id !== id);
     stashes.delete(id);
+  }
+
+  /** Notes that the tab in front queued `promptId` (before it is posted: its events can come first). */
+  function noteQueued(promptId: string): void {
+    queuedFrom.set(promptId, activeId.value);
+    stashOf(activeId.value).lastPromptId = promptId;
+  }
+
+  /** Whether `promptId`'s nodes are the canvas's: queued from the tab in front, or not from this page. */
+  function promptOnCanvas(promptId: string): boolean {
+    const tab = queuedFrom.get(promptId);
+    return tab === undefined || tab === activeId.value;
   }
 
   /** Brings the open tab `id` to the front; the tab in front keeps its graph, undo history and marker. */
@@ -345,6 +363,8 @@ export const useWorkflowStore = defineStore('workflow', () => {
     openInTab,
     switchTo,
     closeTab,
+    noteQueued,
+    promptOnCanvas,
     refreshLibrary,
     openFromLibrary,
     save,
