@@ -72,6 +72,18 @@ describe('canvas safety', () => {
         .sort(),
     );
     await expect(h.page.getByText(/Could not open prompt/).count()).resolves.toBe(0);
+
+    // its tab shows the outputs again after another tab was in front
+    await tab('widgets.json').getByTestId('workflow-tab-show').click();
+    await h.page
+      .locator('[data-testid=workflow-tab][data-tab-name^="prompt #"] [data-testid=workflow-tab-show]')
+      .click();
+    await waitInPage(
+      h.page,
+      "the reopened prompt's tab shows its output again",
+      () => window.studio!.nodeImages(2).some((i) => i.loaded),
+      null,
+    );
     expect(h.pageErrors).toEqual([]);
   });
 

@@ -43,7 +43,11 @@ function workSignature(): string {
 }
 
 /** How a workflow is opened: its library name (null: saved nowhere) and the flags of its tab. */
-type TabMeta = Pick<WorkflowTab, 'name' | 'label'> & Partial<Pick<WorkflowTab, 'readOnly' | 'modified'>>;
+type TabMeta = Pick<WorkflowTab, 'name' | 'label'> &
+  Partial<Pick<WorkflowTab, 'readOnly' | 'modified'>> & {
+    /** The finished prompt whose outputs the workflow is opened with (reopened from the history). */
+    promptId?: string;
+  };
 
 function warnMissing(missing: string[]): void {
   if (missing.length === 0) return;
@@ -101,7 +105,9 @@ export const useWorkflowStore = defineStore('workflow', () => {
     const undo = useUndoStore();
     undo.attach(stashOf(tab.id).history);
     undo.reset();
-    stashOf(tab.id).baseline = meta.modified ? undefined : workSignature();
+    const stash = stashOf(tab.id);
+    stash.baseline = meta.modified ? undefined : workSignature();
+    stash.lastPromptId = meta.promptId;
     tab.name = meta.name;
     tab.label = meta.label;
     tab.readOnly = meta.readOnly ?? false;

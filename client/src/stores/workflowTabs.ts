@@ -33,7 +33,10 @@ export interface TabStash {
   history: UndoHistory;
   /** workSignature (workflowStore.ts) of the graph as opened or saved; undefined for a graph saved nowhere. */
   baseline?: string;
-  /** The prompt this tab queued last: its outputs are shown again when the tab comes back to the front. */
+  /**
+   * The prompt this tab queued last (or was reopened from the history with): its outputs are shown again
+   * when the tab comes back to the front.
+   */
   lastPromptId?: string;
   /** A restored tab whose baseline is taken when it first comes to the front (its graph is not loaded yet). */
   baselineOnShow?: boolean;
