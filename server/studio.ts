@@ -139,7 +139,13 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   let redis: RedisDispatch | undefined;
   let dispatch: PromptDispatch;
   if (queueMode) {
-    const remoteRuns = new RemoteRuns(queue, history, hub, logFailure);
+    const remoteRuns = new RemoteRuns(
+      queue,
+      history,
+      hub,
+      logFailure,
+      new PreviewKeeper(dirs.temp, logError),
+    );
     runs = remoteRuns;
     const remoteWorkers = new WorkerHub(queueMode.secret, remoteRuns, logError);
     workerHub = remoteWorkers;
