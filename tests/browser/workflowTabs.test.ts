@@ -112,8 +112,20 @@ describe('workflow tabs', () => {
     await typeIntoNumberWidget(h.page, SAMPLER, 'steps', TRAIN_STEPS);
     await h.page.getByTestId('queue-button').click();
     await tab('txt2img').getByTestId('workflow-tab-show').click();
+    await expect
+      .poll(() => h.page.getByTestId('run-status').textContent(), { timeout: 60_000 })
+      .toContain('Running in another tab');
+    // while it trains, txt2img's node 3 shows nothing of it: no running outline, no progress bar
     const done = h.page.locator('[data-testid=queue-panel] article.entry[data-outcome=success]');
-    await done.first().waitFor({ timeout: 120_000 });
+    const seen: unknown[] = [];
+    for (const deadline = Date.now() + 120_000; (await done.count()) === 0;) {
+      if (Date.now() > deadline) throw new Error('the training run did not finish in 120 s');
+      const state = await h.page.evaluate((id) => window.studio!.nodeState(id), SAMPLER);
+      seen.push({ running: state.running, progress: state.progress });
+      await h.page.waitForTimeout(100);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((s) => JSON.stringify(s) !== JSON.stringify({ running: false }))).toEqual([]);
     const onTxt2img = await h.page.evaluate((id) => window.studio!.nodeState(id), SAMPLER);
     expect(onTxt2img).toMatchObject({ running: false, chartPoints: 0, text: [] });
     await expect(h.page.getByTestId('run-status').textContent()).resolves.toContain('Idle');

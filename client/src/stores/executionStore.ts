@@ -35,6 +35,10 @@ export const useExecutionStore = defineStore('execution', () => {
     activePromptId.value !== null && promptOnCanvas(activePromptId.value) ? runningNode.value : null,
   );
   const progress = ref<Record<string, NodeProgress>>({});
+  /** A prompt runs whose nodes are not on the canvas (another workflow tab queued it). */
+  const runningOffCanvas = computed(
+    () => activePromptId.value !== null && !promptOnCanvas(activePromptId.value),
+  );
   const outputs = ref<Record<string, NodeUiOutput>>({});
   const outputVersion = ref<Record<string, number>>({});
   const previews = ref<Record<string, string>>({});
@@ -119,6 +123,7 @@ export const useExecutionStore = defineStore('execution', () => {
         return;
       }
       case 'progress':
+        if (!onCanvas) return;
         progress.value = {
           ...progress.value,
           [event.data.node]: { value: event.data.value, max: event.data.max },
@@ -216,6 +221,7 @@ export const useExecutionStore = defineStore('execution', () => {
   /** Forgets what the canvas shows for nodes (a different workflow was opened). */
   function clearNodeState(): void {
     outputs.value = {};
+    progress.value = {};
     useNodeSeriesStore().clearAll();
     previews.value = {};
     usePreviewStripStore().clearAll();
@@ -227,6 +233,7 @@ export const useExecutionStore = defineStore('execution', () => {
     queueRemaining,
     activePromptId,
     runningNodeId,
+    runningOffCanvas,
     progress,
     outputs,
     outputVersion,
