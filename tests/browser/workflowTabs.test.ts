@@ -11,6 +11,8 @@ import {
   waitInPage,
   type BrowserStudio,
 } from './browserHarness';
+import { testNodes } from './testNodes';
+import { openWorkflowFile, widgetsWorkflow } from './workflowFixtures';
 
 let h: BrowserStudio;
 
@@ -48,7 +50,7 @@ async function openFromLibrary(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
+  h = await startBrowserStudio({ extraNodes: testNodes });
   await h.page.goto(h.studio.url);
   await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
 });
@@ -134,6 +136,50 @@ describe('workflow tabs', () => {
     await expect
       .poll(() => h.page.evaluate((id) => window.studio!.nodeState(id).chartPoints, SAMPLER))
       .toBe(TRAIN_STEPS);
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('steps the seed of the tab that queued, though another tab is in front when the server answers', async () => {
+    const seed = () =>
+      h.page.evaluate(
+        () => window.studio!.graph.getNodeById(3)!.widgets!.find((w) => w.name === 'seed')!.value,
+      );
+    const shipped = (widgetsWorkflow().nodes[2]!.widgets_values as unknown[])[1];
+    await openWorkflowFile(h.page, widgetsWorkflow(), 'seeded.json');
+    await openWorkflowFile(h.page, widgetsWorkflow(), 'other.json');
+    await tab('seeded.json').getByTestId('workflow-tab-show').click();
+    await expect.poll(seed).toBe(shipped);
+    const finished = h.page.locator('[data-testid=queue-panel] article.entry[data-outcome=success]');
+    const before = await finished.count();
+    // the server's answer is held back until the other tab is in front
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    let firstId = '';
+    await h.page.route('**/api/prompt', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      firstId = String((route.request().postDataJSON() as { prompt_id?: string }).prompt_id);
+      await held;
+      await route.continue();
+    });
+    await h.page.getByTestId('queue-button').click();
+    await tab('other.json').getByTestId('workflow-tab-show').click();
+    answer();
+    await expect.poll(() => finished.count(), { timeout: 30_000 }).toBe(before + 1);
+    await h.page.unroute('**/api/prompt');
+    expect(await seed()).toBe(shipped);
+    await tab('seeded.json').getByTestId('workflow-tab-show').click();
+    await expect.poll(seed).toBe(Number(shipped) + 1);
+
+    // a prompt the server refuses (its id is taken: the server answers 400) leaves the seed where it was
+    await h.page.route('**/api/prompt', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const body = route.request().postDataJSON() as Record<string, unknown>;
+      await route.continue({ postData: JSON.stringify({ ...body, prompt_id: firstId }) });
+    });
+    await h.page.getByTestId('queue-button').click();
+    await h.page.getByText('Prompt rejected').waitFor();
+    await h.page.unroute('**/api/prompt');
+    expect(await seed()).toBe(Number(shipped) + 1);
     expect(h.pageErrors).toEqual([]);
   });
 });

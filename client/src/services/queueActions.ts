@@ -18,16 +18,25 @@ import { useUndoStore } from '../stores/undoStore';
 import { isControlMode, nextControlledValue } from '../widgets/controlAfterGenerate';
 import { controlledWidgets } from '../widgets/widgetFactory';
 
-/** Steps every seed-like widget by its control_after_generate mode (after a prompt was queued). */
-export function applyControlAfterGenerate(): void {
+/**
+ * Steps every seed-like widget by its control_after_generate mode (a prompt was just serialised for the
+ * queue); returns what puts the old values back (the server rejected the prompt).
+ */
+export function applyControlAfterGenerate(): () => void {
+  const stepped: { widget: ReturnType<typeof controlledWidgets>[number]['target']; old: number }[] = [];
   for (const node of graphHost.graph.nodes) {
     for (const { target, control } of controlledWidgets(node)) {
       if (!isControlMode(control.value) || typeof target.value !== 'number') continue;
       const { min, max, step2 } = target.options;
+      stepped.push({ widget: target, old: target.value });
       target.value = nextControlledValue(control.value, target.value, { min, max, step: step2 });
     }
   }
   graphHost.canvas.setDirty(true, false);
+  return () => {
+    for (const { widget, old } of stepped) widget.value = old;
+    graphHost.canvas.setDirty(true, false);
+  };
 }
 
 /**
@@ -72,11 +81,15 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
   const workflow = graphHost.serialize();
   const { prompt, warnings, mutedInputs } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
   for (const w of warnings) console.warn(`workflow → prompt: ${w}`);
+  // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
+  exec.clearErrors();
+  const workflows = useWorkflowStore();
+  const promptId = newPromptId();
+  workflows.noteQueued(promptId);
+  const queuedFrom = workflows.activeId;
+  // step the seeds now, on the graph that was serialised: another tab may be in front when the answer comes
+  const unstep = applyControlAfterGenerate();
   try {
-    // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
-    exec.clearErrors();
-    const promptId = newPromptId();
-    useWorkflowStore().noteQueued(promptId);
     const result = await studioApi.queuePrompt({
       prompt,
       prompt_id: promptId,
@@ -85,6 +98,7 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
       extra_data: { extra_pnginfo: { workflow } },
     });
     if (!result.ok) {
+      if (workflows.activeId === queuedFrom) unstep();
       const { error } = result.rejected;
       const node_errors = nameMutedSources(result.rejected.node_errors, mutedInputs);
       exec.setValidationErrors(node_errors);
@@ -99,11 +113,12 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
       graphHost.redraw();
       return undefined;
     }
-    applyControlAfterGenerate();
-    useUndoStore().check();
+    workflows.noteAccepted(promptId);
+    if (workflows.activeId === queuedFrom) useUndoStore().check();
     useQueueStore().scheduleRefresh(0);
     return result.accepted.prompt_id;
   } catch (err) {
+    if (workflows.activeId === queuedFrom) unstep();
     toasts.error('Could not queue the prompt', err);
     return undefined;
   }

@@ -160,10 +160,16 @@ export const useWorkflowStore = defineStore('workflow', () => {
     stashes.delete(id);
   }
 
-  /** Notes that the tab in front queued `promptId` (before it is posted: its events can come first). */
+  /** Notes that the tab in front queues `promptId` (before it is posted: its events can come first). */
   function noteQueued(promptId: string): void {
     queuedFrom.set(promptId, activeId.value);
-    stashOf(activeId.value).lastPromptId = promptId;
+  }
+
+  /** The server took `promptId`: its tab shows its outputs again when it comes back to the front. */
+  function noteAccepted(promptId: string): void {
+    const tab = queuedFrom.get(promptId);
+    const stash = tab === undefined ? undefined : stashes.get(tab);
+    if (stash) stash.lastPromptId = promptId;
   }
 
   /** Whether `promptId`'s nodes are the canvas's: queued from the tab in front, or not from this page. */
@@ -370,6 +376,7 @@ export const useWorkflowStore = defineStore('workflow', () => {
     switchTo,
     closeTab,
     noteQueued,
+    noteAccepted,
     promptOnCanvas,
     refreshLibrary,
     openFromLibrary,
