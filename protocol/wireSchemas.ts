@@ -137,6 +137,16 @@ export const fileRefSchema = z.object({
 });
 export type FileRef = z.infer<typeof fileRefSchema>;
 
+/**
+ * A preview image a node sent while it ran (the trainer's sample every N steps), kept by the server in
+ * temp/ and listed in the prompt's history entry under `previews` (our own field; ComfyUI has none).
+ */
+export const storedPreviewSchema = fileRefSchema.extend({
+  /** The node's progress value when it sent the preview (the training step). */
+  step: z.number(),
+});
+export type StoredPreview = z.infer<typeof storedPreviewSchema>;
+
 /** A node's UI output (`images`, or whatever keys the node returns). */
 export const nodeUiOutputSchema = z.record(z.string(), z.array(z.unknown()));
 export type NodeUiOutput = z.infer<typeof nodeUiOutputSchema>;
@@ -162,6 +172,8 @@ export const historyEntrySchema = z.object({
   outputs: z.record(z.string(), nodeUiOutputSchema),
   status: historyStatusSchema,
   meta: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** Preview images each node sent while the prompt ran, oldest first (a bounded, evenly thinned set). */
+  previews: z.record(z.string(), z.array(storedPreviewSchema)).optional(),
   /** Queue mode (`--queue redis://…`): the worker that ran the prompt last. */
   worker: z.string().optional(),
   /** Queue mode: every worker that started the prompt, in order (a retry after a lost worker adds one). */

@@ -42,6 +42,9 @@ export const workerFrameSchema = z.discriminatedUnion('kind', [
     prompt_id: z.string(),
     format: z.enum(['PNG', 'JPEG']),
     data: z.base64(),
+    /** The node that sent it and its progress value then (the server keeps the preview for the history). */
+    node: z.string().optional(),
+    step: z.number().optional(),
   }),
   z.object({
     kind: z.literal('finished'),

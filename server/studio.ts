@@ -20,6 +20,7 @@ import { NodeRegistry } from './engine/nodeRegistry';
 import { localDispatch, type PromptDispatch } from './engine/promptDispatch';
 import { PromptExecutor } from './engine/promptExecutor';
 import { fromQueueTask, PromptQueue, toQueueTask } from './engine/promptQueue';
+import { PreviewKeeper } from './engine/previewKeeper';
 import { PromptWorker } from './engine/promptWorker';
 import { RedisDispatch } from './engine/redisDispatch';
 import { redisConnection } from './engine/redisConnection';
@@ -138,7 +139,13 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
   let redis: RedisDispatch | undefined;
   let dispatch: PromptDispatch;
   if (queueMode) {
-    const remoteRuns = new RemoteRuns(queue, history, hub, logFailure);
+    const remoteRuns = new RemoteRuns(
+      queue,
+      history,
+      hub,
+      logFailure,
+      new PreviewKeeper(dirs.temp, logError),
+    );
     runs = remoteRuns;
     const remoteWorkers = new WorkerHub(queueMode.secret, remoteRuns, logError);
     workerHub = remoteWorkers;
@@ -152,7 +159,8 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     if (restored.length > 0) log.info(`queue: ${restored.length} prompt(s) waiting in Redis`);
     dispatch = redis;
   } else {
-    worker = new PromptWorker(queue, executor, history, hub, logError, logFailure);
+    const previews = new PreviewKeeper(dirs.temp, logError);
+    worker = new PromptWorker(queue, executor, history, hub, logError, logFailure, previews);
     dispatch = localDispatch(queue, executor);
   }
 

@@ -12,6 +12,7 @@ import {
   curveCsv,
   CURVE_MEASURES,
   curveRecord,
+  curveUiPoints,
   measureOf,
   type CurveMeasure,
 } from '../../server/scoring/curveTable';
@@ -223,7 +224,12 @@ export const textualInversionCheckpointCurve = defineNode({
     );
     return {
       outputs: [await decodeImage(png), best.step],
-      ui: { images: [chartRef], files: [jsonRef, csvRef], best_step: [best.step] },
+      ui: {
+        images: [chartRef],
+        files: [jsonRef, csvRef],
+        best_step: [best.step],
+        curve: curveUiPoints(points),
+      },
     };
   },
 });

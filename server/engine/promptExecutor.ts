@@ -21,7 +21,8 @@ import { type CachedResult, nodeSignature, OutputCache } from './outputCache';
 /** Where events go (the WebSocket hub routes them to the prompt's client; the CLI prints them). */
 export interface ExecutionSink {
   event(type: string, data: Record<string, unknown>): void;
-  preview(image: PreviewImage): void;
+  /** A preview image node `at.node` sent at progress value `at.step`. */
+  preview(image: PreviewImage, at: { node: string; step: number }): void;
 }
 
 export interface ExecutionTask {
@@ -293,7 +294,7 @@ export class PromptExecutor {
       executionProvider: this.options.executionProvider,
       progress: (value, max, preview) => {
         sink.event('progress', { value, max, prompt_id: task.promptId, node: id });
-        if (preview) sink.preview(preview);
+        if (preview) sink.preview(preview, { node: id, step: value });
       },
       emit: (type, data) => sink.event(type, { ...data, prompt_id: task.promptId, node: id }),
       throwIfInterrupted: () => {

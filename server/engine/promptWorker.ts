@@ -4,6 +4,7 @@
  */
 import type { HistoryEntry } from '../../protocol/wireSchemas';
 import type { PreviewImage } from './nodeDefinition';
+import type { PreviewKeeper } from './previewKeeper';
 import type { ExecutionOutcome, ExecutionSink, PromptExecutor } from './promptExecutor';
 import { type PromptQueue, type QueueItem, toQueueTask } from './promptQueue';
 
@@ -17,7 +18,11 @@ export interface HistoryRecorder {
   put(promptId: string, entry: HistoryEntry): Promise<void>;
 }
 
-export function historyEntryFor(item: QueueItem, outcome: ExecutionOutcome): HistoryEntry {
+export function historyEntryFor(
+  item: QueueItem,
+  outcome: ExecutionOutcome,
+  previews?: HistoryEntry['previews'],
+): HistoryEntry {
   return {
     prompt: toQueueTask(item),
     outputs: outcome.outputs,
@@ -27,6 +32,7 @@ export function historyEntryFor(item: QueueItem, outcome: ExecutionOutcome): His
       messages: outcome.messages,
     },
     meta: outcome.meta,
+    ...(previews ? { previews } : {}),
   };
 }
 
@@ -41,6 +47,8 @@ export class PromptWorker {
     private readonly onError: (err: unknown) => void = () => undefined,
     /** One line per failed prompt (node, type, message) for the server log. */
     private readonly logFailure: (line: string) => void = () => undefined,
+    /** Keeps the previews nodes send, for the history entry (none kept without one). */
+    private readonly previews?: PreviewKeeper,
   ) {}
 
   start(): void {
@@ -61,14 +69,18 @@ export class PromptWorker {
       const clientId = typeof item.extraData.client_id === 'string' ? item.extraData.client_id : undefined;
       const sink: ExecutionSink = {
         event: (type, data) => this.events.send(type, data, clientId),
-        preview: (image) => this.events.sendPreview(image, clientId),
+        preview: (image, at) => {
+          this.events.sendPreview(image, clientId);
+          this.previews?.keep(item.promptId, at, image);
+        },
       };
       try {
         const outcome = await this.executor.execute(
           { promptId: item.promptId, prompt: item.prompt, extraData: item.extraData, outputs: item.outputs },
           sink,
         );
-        await this.history.put(item.promptId, historyEntryFor(item, outcome));
+        const previews = await this.previews?.collect(item.promptId);
+        await this.history.put(item.promptId, historyEntryFor(item, outcome, previews));
         const failure = outcome.messages.find(([type]) => type === 'execution_error')?.[1];
         if (failure) {
           this.logFailure(
@@ -78,6 +90,8 @@ export class PromptWorker {
       } catch (err) {
         this.onError(err);
       } finally {
+        // after a failed run the keeper still holds the prompt's previews: forget them
+        void this.previews?.collect(item.promptId);
         this.queue.done(item);
         this.events.send('executing', { node: null, prompt_id: item.promptId }, clientId);
       }

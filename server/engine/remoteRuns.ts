@@ -8,6 +8,7 @@ import type { PromptAttempt, QueueTaskWire } from '../../protocol/wireSchemas';
 import type { PreviewImage } from './nodeDefinition';
 import type { ExecutionOutcome, HistoryMessage } from './promptExecutor';
 import { fromQueueTask, type PromptQueue, type QueueItem } from './promptQueue';
+import type { PreviewKeeper } from './previewKeeper';
 import { type EventRouter, historyEntryFor, type HistoryRecorder } from './promptWorker';
 
 export interface RemoteOutcome {
@@ -33,6 +34,8 @@ export class RemoteRuns {
     private readonly history: HistoryRecorder,
     private readonly events: EventRouter,
     private readonly logFailure: (line: string) => void = () => undefined,
+    /** Keeps the previews workers relay, for the history entry (none kept without one). */
+    private readonly previews?: PreviewKeeper,
   ) {}
 
   /** A worker took the prompt; an earlier attempt still marked running was lost with its worker. */
@@ -50,8 +53,10 @@ export class RemoteRuns {
     this.events.send(type, data, clientOf(this.queue.find(promptId)));
   }
 
-  preview(promptId: string, image: PreviewImage): void {
+  /** Relays a worker's preview; `at` (the node and step, sent by current workers) keeps it for the history. */
+  preview(promptId: string, image: PreviewImage, at?: { node: string; step: number }): void {
     this.events.sendPreview(image, clientOf(this.queue.find(promptId)));
+    if (at) this.previews?.keep(promptId, at, image);
   }
 
   /** The worker's outcome: history first, then the end of the prompt (as PromptWorker does). */
@@ -61,7 +66,8 @@ export class RemoteRuns {
     const attempts = this.attempts.get(promptId) ?? [];
     const mine = attempts.findLast((a) => a.worker === worker && a.status === 'running');
     if (mine) this.endAttempt(mine, outcome.status);
-    const entry = historyEntryFor(item, { ...outcome, executed: [], cached: [] });
+    const previews = await this.previews?.collect(promptId);
+    const entry = historyEntryFor(item, { ...outcome, executed: [], cached: [] }, previews);
     await this.history.put(promptId, { ...entry, worker, attempts });
     const failure = outcome.messages.find(([type]) => type === 'execution_error')?.[1];
     if (failure)
@@ -93,14 +99,12 @@ export class RemoteRuns {
       },
     ];
     this.events.send(error[0], error[1], clientOf(item));
-    const entry = historyEntryFor(item, {
-      status: 'error',
-      outputs: {},
-      messages: [error],
-      meta: {},
-      executed: [],
-      cached: [],
-    });
+    const previews = await this.previews?.collect(promptId);
+    const entry = historyEntryFor(
+      item,
+      { status: 'error', outputs: {}, messages: [error], meta: {}, executed: [], cached: [] },
+      previews,
+    );
     const last = attempts.at(-1);
     await this.history.put(promptId, { ...entry, attempts, ...(last ? { worker: last.worker } : {}) });
     this.logFailure(`prompt ${promptId}: ${reason}`);

@@ -89,7 +89,13 @@ export class WorkerHub {
         this.runs.event(frame.prompt_id, frame.type, frame.data);
         return;
       case 'preview':
-        this.runs.preview(frame.prompt_id, { format: frame.format, data: Buffer.from(frame.data, 'base64') });
+        this.runs.preview(
+          frame.prompt_id,
+          { format: frame.format, data: Buffer.from(frame.data, 'base64') },
+          frame.node !== undefined && frame.step !== undefined
+            ? { node: frame.node, step: frame.step }
+            : undefined,
+        );
         return;
       case 'finished':
         await this.runs.finished(worker, frame.prompt_id, frame);

@@ -42,17 +42,22 @@ export function curveCsv(points: readonly CurvePoint[]): string {
   return `${['step', ...columns].join(',')}\n${rows.map((r) => `${r}\n`).join('')}`;
 }
 
+/** A point's scores as the wire names them (`clip_i`, `clip_t`, `oracle` when judged). */
+function scoresOf(s: { clipI: number; clipT: number; oracle?: number }): Record<string, number> {
+  return { clip_i: s.clipI, clip_t: s.clipT, ...(s.oracle !== undefined ? { oracle: s.oracle } : {}) };
+}
+
+/** The curve in the node's UI output (`curve`), for the training dashboard: step and scores per point. */
+export function curveUiPoints(points: readonly CurvePoint[]): Record<string, number>[] {
+  return points.map((p) => ({ step: p.step, ...scoresOf(p) }));
+}
+
 /** The JSON record of a curve: settings, the best step and every point (file name, per-prompt scores). */
 export function curveRecord(
   points: readonly CurvePoint[],
   best: CurvePoint,
   settings: { readonly best_by: CurveMeasure } & Record<string, unknown>,
 ): Record<string, unknown> {
-  const scores = (s: { clipI: number; clipT: number; oracle?: number }) => ({
-    clip_i: s.clipI,
-    clip_t: s.clipT,
-    ...(s.oracle !== undefined ? { oracle: s.oracle } : {}),
-  });
   return {
     ...settings,
     best_step: best.step,
@@ -61,8 +66,8 @@ export function curveRecord(
       step: p.step,
       file: path.basename(p.file),
       token: p.token,
-      ...scores(p),
-      prompts: p.prompts.map((q) => ({ prompt: q.prompt, ...scores(q) })),
+      ...scoresOf(p),
+      prompts: p.prompts.map((q) => ({ prompt: q.prompt, ...scoresOf(q) })),
     })),
   };
 }

@@ -73,13 +73,15 @@ export class PromptJobRunner {
           }
           channel.send({ kind: 'event', prompt_id: item.promptId, type, data: this.uploader.renamed(data) });
         }),
-      preview: (image) =>
+      preview: (image, at) =>
         later(() =>
           channel.send({
             kind: 'preview',
             prompt_id: item.promptId,
             format: image.format,
             data: Buffer.from(image.data).toString('base64'),
+            node: at.node,
+            step: at.step,
           }),
         ),
     };

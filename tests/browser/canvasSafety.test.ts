@@ -1,8 +1,8 @@
 /**
  * Work on the canvas is never lost by accident: a prompt reopened from the history comes back with its
  * outputs, litegraph's "Convert to Subgraph" (which the studio cannot run, and which deleted the nodes) is
- * not offered, and opening a library workflow or dropping a file over unsaved edits asks first and can be
- * undone.
+ * not offered, opening a library workflow or dropping a file puts it in a new tab beside unsaved edits, and
+ * closing a tab with unsaved changes asks first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,15 +20,17 @@ let h: BrowserStudio;
 
 const widthOfNode1 = () =>
   h.page.evaluate(() => window.studio!.graph.getNodeById(1)?.widgets?.find((w) => w.name === 'width')?.value);
+/** The tab of the open workflow named `title` (an opened file's tab is named after the file). */
+const tab = (title: string) => h.page.locator(`[data-testid=workflow-tab][data-tab-name="${title}"]`);
 const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
 
 function dropJson(workflow: unknown, name: string): Promise<void> {
   return dropFileOnCanvas(h.page, JSON.stringify(workflow), name);
 }
 
-/** Opens the widgets workflow (EmptyImage #1 → SaveImage #2, widget node #3) on a canvas without edits. */
-async function openWidgetsWorkflow(): Promise<void> {
-  await dropJson(widgetsWorkflow(), 'widgets.json');
+/** Drops the widgets workflow (EmptyImage #1 → SaveImage #2, widget node #3) as file `name`. */
+async function openWidgetsWorkflow(name = 'widgets.json'): Promise<void> {
+  await dropJson(widgetsWorkflow(), name);
   await waitInPage(
     h.page,
     'the widgets workflow is open',
@@ -70,6 +72,18 @@ describe('canvas safety', () => {
         .sort(),
     );
     await expect(h.page.getByText(/Could not open prompt/).count()).resolves.toBe(0);
+
+    // its tab shows the outputs again after another tab was in front
+    await tab('widgets.json').getByTestId('workflow-tab-show').click();
+    await h.page
+      .locator('[data-testid=workflow-tab][data-tab-name^="prompt #"] [data-testid=workflow-tab-show]')
+      .click();
+    await waitInPage(
+      h.page,
+      "the reopened prompt's tab shows its output again",
+      () => window.studio!.nodeImages(2).some((i) => i.loaded),
+      null,
+    );
     expect(h.pageErrors).toEqual([]);
   });
 
@@ -105,58 +119,47 @@ describe('canvas safety', () => {
     );
   });
 
-  it('asks before a library workflow replaces unsaved edits, and the replacement can be undone', async () => {
-    await openWidgetsWorkflow();
+  it('opens a library workflow in a new tab, leaving unsaved edits in theirs (undo included)', async () => {
+    await openWidgetsWorkflow('edited.json');
     await typeIntoNumberWidget(h.page, 1, 'width', 200);
     await h.page.getByTestId('library-toggle').click();
-    const panel = h.page.getByTestId('library-panel');
-    const dialog = h.page.getByTestId('confirm-dialog');
-
-    await panel.getByText('txt2img', { exact: true }).click();
-    await dialog.waitFor();
-    await expect(dialog.textContent()).resolves.toContain('Discard unsaved changes?');
-    await screenshot(h.page, 'confirm-discard');
-    await dialog.getByText('Cancel').click();
-    await dialog.waitFor({ state: 'detached' });
-    expect(await widthOfNode1()).toBe(200);
-    expect(await nodeTypes()).toEqual(
-      widgetsWorkflow()
-        .nodes.map((n) => n.type)
-        .sort(),
-    );
-
-    await panel.getByText('txt2img', { exact: true }).click();
-    await dialog.getByTestId('confirm-yes').click();
+    await h.page.getByTestId('library-panel').getByText('txt2img', { exact: true }).click();
     await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('txt2img');
     await h.page.getByTestId('library-toggle').click();
-    await expect(h.page.getByTestId('undo').isEnabled()).resolves.toBe(true);
-    await h.page.getByTestId('undo').click();
+    await expect(h.page.getByTestId('confirm-dialog').count()).resolves.toBe(0);
+    expect(await nodeTypes()).not.toContain('EmptyImage');
+
+    await tab('edited.json').getByTestId('workflow-tab-show').click();
     await expect.poll(nodeTypes).toEqual(
       widgetsWorkflow()
         .nodes.map((n) => n.type)
         .sort(),
     );
     expect(await widthOfNode1()).toBe(200);
+    await h.page.getByTestId('undo').click();
+    await expect.poll(widthOfNode1).toBe((widgetsWorkflow().nodes[0]!.widgets_values as number[])[0]);
   });
 
-  it('asks before a dropped workflow file replaces unsaved edits', async () => {
+  it('asks before closing a tab with unsaved changes', async () => {
     await typeIntoNumberWidget(h.page, 1, 'width', 240);
     const other = widgetsWorkflow();
     other.nodes = other.nodes.slice(0, 2);
     await dropJson(other, 'two-nodes.json');
-    const dialog = h.page.getByTestId('confirm-dialog');
-    await dialog.waitFor();
-    await expect(dialog.textContent()).resolves.toContain('two-nodes.json');
-    await dialog.getByTestId('confirm-yes').click();
     await waitInPage(h.page, 'the dropped file is open', () => window.studio!.graph.nodes.length === 2, null);
-    await h.page.getByTestId('undo').click();
-    await waitInPage(
-      h.page,
-      'undo restored the edited graph',
-      () => window.studio!.graph.nodes.length === 3,
-      null,
-    );
-    expect(await widthOfNode1()).toBe(240);
+    await expect(tab('two-nodes.json').getAttribute('data-modified')).resolves.toBe('true');
+
+    const dialog = h.page.getByTestId('confirm-dialog');
+    await tab('edited.json').getByTestId('workflow-tab-close').click();
+    await expect(dialog.textContent()).resolves.toContain('Close without saving?');
+    await screenshot(h.page, 'confirm-close-tab');
+    await dialog.getByText('Cancel').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect(tab('edited.json').count()).resolves.toBe(1);
+
+    await tab('edited.json').getByTestId('workflow-tab-close').click();
+    await dialog.getByTestId('confirm-yes').click();
+    await expect.poll(() => tab('edited.json').count()).toBe(0);
+    expect(await nodeTypes()).toEqual(['EmptyImage', 'SaveImage']);
     expect(h.pageErrors).toEqual([]);
   });
 });

@@ -28,17 +28,13 @@ async function history(): Promise<[string, HistoryEntry][]> {
   return Object.entries(all).sort((a, b) => a[1].prompt[0] - b[1].prompt[0]);
 }
 
-/** Opens `workflow` through the file dialog; `discardEdits` answers the question that edits on the canvas raise. */
-async function openWorkflowFile(
-  workflow: unknown,
-  { name = 'widgets.json', discardEdits = false } = {},
-): Promise<void> {
+/** Opens `workflow` through the file dialog (in a new tab when the canvas is not empty). */
+async function openWorkflowFile(workflow: unknown, name = 'widgets.json'): Promise<void> {
   await h.page.locator('input[type=file][accept*=json]').setInputFiles({
     name,
     mimeType: 'application/json',
     buffer: Buffer.from(JSON.stringify(workflow)),
   });
-  if (discardEdits) await h.page.getByTestId('confirm-dialog').getByTestId('confirm-yes').click();
   await h.page.waitForFunction(
     (n) => window.studio!.graph.nodes.length === n,
     (workflow as { nodes: unknown[] }).nodes.length,
@@ -112,16 +108,13 @@ describe('editor ↔ server round trips', () => {
       widgets_values: [],
     };
     wf.nodes[0]!.outputs![0]!.links!.push(2);
-    await openWorkflowFile(
-      {
-        ...wf,
-        last_node_id: 5,
-        last_link_id: 2,
-        nodes: [...wf.nodes, failing],
-        links: [...wf.links, [2, 1, 0, 5, 0, 'IMAGE']],
-      },
-      { discardEdits: true },
-    );
+    await openWorkflowFile({
+      ...wf,
+      last_node_id: 5,
+      last_link_id: 2,
+      nodes: [...wf.nodes, failing],
+      links: [...wf.links, [2, 1, 0, 5, 0, 'IMAGE']],
+    });
     await h.page.getByTestId('queue-button').click();
     await waitInPage(
       h.page,

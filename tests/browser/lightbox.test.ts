@@ -125,7 +125,7 @@ describe('the image viewer', () => {
     await dblclickCanvasUntil(h.page, point.x, point.y, 'open the viewer', () => viewer().isVisible());
     await expect(shownImage()).resolves.toEqual({ filename: savedFiles[0], width: SIZE, height: SIZE });
     await expect(position()).resolves.toBe(`1 / ${BATCH}`);
-    await h.page.getByRole('button', { name: 'Close' }).click();
+    await viewer().getByRole('button', { name: 'Close', exact: true }).click();
     await expect(viewer().count()).resolves.toBe(0);
   });
 

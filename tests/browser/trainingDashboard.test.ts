@@ -2,7 +2,8 @@
  * The training dashboard (issue 13, beyond ComfyUI) on a real toy-model run of train-embedding: opened by
  * a double-click on the trainer's chart it shows the loss the server's history holds (zoomable), the
  * run's previews as a strip that opens the viewer, and the saved steps; "Resume" turns on the trainer's
- * resume; from the history entry, "Sample" opens sample-with-embedding on a saved step, which then runs.
+ * resume; from the history entry, "Sample" opens sample-with-embedding on a saved step, which then runs;
+ * after a reload the run opened from the history still has its previews (kept by the server) and loss.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema, type HistoryEntry } from '../../protocol/wireSchemas';
@@ -163,10 +164,12 @@ describe('the training dashboard', () => {
     await h.page.locator(`[data-prompt-id="${promptId}"]`).getByTestId('history-dashboard').click();
     await expect(dashboard().locator('h2').textContent()).resolves.toBeTruthy();
     await expect(text('loss-range')).resolves.toBe(`1–${STEPS} of ${STEPS}`);
-    await expect(dashboard().getByTestId('preview-strip').locator('button').count()).resolves.toBe(0);
+    // the previews the server kept for the history entry
+    await expect(
+      dashboard().getByTestId('preview-strip').locator('button span').allTextContents(),
+    ).resolves.toEqual(SAVED_STEPS.map(String));
     await dashboard().locator('tr[data-step="8"]').getByRole('button', { name: 'Sample' }).click();
-    // the canvas has unsaved edits (steps, resume): the page asks first
-    await h.page.getByTestId('confirm-yes').click();
+    // the sample opens in a new tab: the edited training workflow stays in its own
     await waitInPage(
       h.page,
       'sample-with-embedding is open',
@@ -201,6 +204,34 @@ describe('the training dashboard', () => {
     await expect(h.page.evaluate((id) => window.studio!.nodeState(id).text, loader)).resolves.toContainEqual(
       expect.stringContaining('<my-shape>'),
     );
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('shows the kept previews and the loss of a run opened from the history after a reload', async () => {
+    expect(entry.previews?.[String(TRAINER)]?.map((p) => [p.type, p.step])).toEqual(
+      SAVED_STEPS.map((step) => ['temp', step]),
+    );
+    await h.page.reload();
+    await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+    await h.page.locator(`[data-prompt-id="${promptId}"]`).getByTestId('history-dashboard').click();
+    await expect(text('loss-range')).resolves.toBe(`1–${STEPS} of ${STEPS}`);
+    const losses = entry.outputs[String(TRAINER)]!.loss as number[];
+    await expect(text('loss-last')).resolves.toBe(shown(losses.at(-1)!));
+    const strip = dashboard().getByTestId('preview-strip');
+    await expect(strip.locator('button span').allTextContents()).resolves.toEqual(SAVED_STEPS.map(String));
+    await waitInPage(
+      h.page,
+      'every kept preview is loaded from the server',
+      (n) =>
+        [...document.querySelectorAll<HTMLImageElement>('[data-testid=preview-strip] img')].filter(
+          (i) => i.complete && i.naturalWidth > 0,
+        ).length === n,
+      SAVED_STEPS.length,
+    );
+    await expect(
+      strip.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)),
+    ).resolves.toEqual(SAVED_STEPS.map(() => PREVIEW_SIDE));
+    await screenshot(h.page, 'training-dashboard-from-history');
     expect(h.pageErrors).toEqual([]);
   });
 });

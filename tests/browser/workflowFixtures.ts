@@ -16,8 +16,8 @@ export function imageInvertWorkflow(): UiWorkflow {
 }
 
 /**
- * Opens `workflow` through the toolbar's file dialog as a person does (the canvas must have no unsaved
- * edits, or the page asks first) and waits until its nodes are on the canvas.
+ * Opens `workflow` through the toolbar's file dialog as a person does (in a new tab unless the canvas is
+ * empty) and waits until its nodes are on the canvas.
  */
 export async function openWorkflowFile(page: Page, workflow: UiWorkflow, name: string): Promise<void> {
   await page.locator('input[type=file][accept*=json]').setInputFiles({

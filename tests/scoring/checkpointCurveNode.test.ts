@@ -92,6 +92,7 @@ describe('TextualInversionCheckpointCurve', () => {
       images: { filename: string; subfolder: string; type: string }[];
       files: { filename: string; subfolder: string }[];
       best_step: number[];
+      curve: unknown[];
     };
     expect(ui.images).toEqual([{ filename: 'tiny_00001_.png', subfolder: 'curves', type: 'output' }]);
     expect(ui.files.map((f) => `${f.subfolder}/${f.filename}`)).toEqual([
@@ -114,6 +115,7 @@ describe('TextualInversionCheckpointCurve', () => {
     }
     const best = curve.steps.reduce((a, b) => (b.clip_i > a.clip_i ? b : a));
     expect([curve.best_step, curve.best_value, ui.best_step]).toEqual([best.step, best.clip_i, [best.step]]);
+    expect(ui.curve).toEqual(curve.steps.map((s) => ({ step: s.step, clip_i: s.clip_i, clip_t: s.clip_t })));
     expect(read('tiny_00001_.csv')).toBe(
       `step,clip_i,clip_t\n${curve.steps.map((s) => `${s.step},${s.clip_i},${s.clip_t}\n`).join('')}`,
     );

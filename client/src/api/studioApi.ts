@@ -80,6 +80,7 @@ export const studioApi = {
   async queuePrompt(body: {
     prompt: ApiPrompt;
     client_id: string;
+    prompt_id?: string;
     front?: boolean;
     extra_data?: Record<string, unknown>;
   }): Promise<QueuePromptResult> {

@@ -4,6 +4,7 @@
  */
 import { watch } from 'vue';
 import { graphHost } from '../canvas/graphHost';
+import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';
 import { useQueueStore } from '../stores/queueStore';
 import { useUndoStore } from '../stores/undoStore';
@@ -27,11 +28,14 @@ export async function bootStudio(
   installTheme();
   installDebugHandle();
   await useNodeDefStore().load({ layer, onChange: () => undo.checkSoon() });
+  useExecutionStore().setCanvasFilter((promptId) => workflow.promptOnCanvas(promptId));
   connectLiveEvents();
   if (!workflow.restoreLastSession()) await workflow.openDefault();
+  // sync: an edit checked just before another tab comes to the front marks the tab it was made in
   watch(
     () => undo.revision,
     () => workflow.markModified(),
+    { flush: 'sync' },
   );
   installKeybindings(actions);
   clearErrorsOnEdit();

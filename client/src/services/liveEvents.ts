@@ -1,7 +1,8 @@
 /**
  * Routes everything the WebSocket delivers: ComfyUI events to the execution store, chart and image events
  * of nodes (nodeEventTables.ts) to their node, preview frames to the running node, and queue changes to
- * the side panel. Also grows nodes that just received an image or a chart.
+ * the side panel. Also grows nodes that just received an image or a chart. A prompt queued from a workflow
+ * tab that is not in front only updates the queue: its node ids mean other nodes on this canvas.
  */
 import { StudioSocket, tabClientId } from '../api/studioSocket';
 import { viewUrl } from '../api/studioApi';
@@ -15,6 +16,7 @@ import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
 import { usePreviewStripStore } from '../stores/previewStripStore';
 import { useQueueStore } from '../stores/queueStore';
 import { useToastStore } from '../stores/toastStore';
+import { useWorkflowStore } from '../stores/workflowStore';
 import { IMAGE_EVENTS, imagesFromEvent } from './nodeEventTables';
 
 const IMAGE_SPACE = 240;
@@ -42,8 +44,14 @@ function applyNodeEvent(type: string, data: Record<string, unknown>): void {
   }
 }
 
+/** Whether an event's prompt belongs to the graph on the canvas (one without a prompt id does). */
+function onCanvas(data: Record<string, unknown>): boolean {
+  return typeof data.prompt_id !== 'string' || useWorkflowStore().promptOnCanvas(data.prompt_id);
+}
+
 function applyEvent(event: WsEvent): void {
-  useExecutionStore().applyEvent(event);
+  const canvas = onCanvas(event.data);
+  useExecutionStore().applyEvent(event, canvas);
   const queue = useQueueStore();
   switch (event.type) {
     case 'status':
@@ -53,13 +61,14 @@ function applyEvent(event: WsEvent): void {
       queue.scheduleRefresh();
       break;
     case 'executing':
-      if (event.data.node) {
+      if (event.data.node && canvas) {
         useNodeSeriesStore().clearNode(event.data.node);
         const shown = useExecutionStore().previews[event.data.node];
         usePreviewStripStore().clearNode(event.data.node, new Set(shown ? [shown] : []));
-      } else queue.scheduleRefresh(0);
+      } else if (!event.data.node) queue.scheduleRefresh(0);
       break;
     case 'executed': {
+      if (!canvas) break;
       const nodeId = event.data.display_node || event.data.node;
       if (outputImages(event.data.output).length) makeRoom(nodeId, IMAGE_SPACE);
       const lines = outputTextLines(event.data.output).length;
@@ -68,7 +77,7 @@ function applyEvent(event: WsEvent): void {
       break;
     }
     case 'execution_error': {
-      const node = graphHost.nodeById(event.data.node_id);
+      const node = canvas ? graphHost.nodeById(event.data.node_id) : null;
       useToastStore().show(
         'error',
         `${node?.title ?? event.data.node_type} (#${event.data.node_id}) failed`,
@@ -80,13 +89,14 @@ function applyEvent(event: WsEvent): void {
     default:
       break;
   }
-  applyNodeEvent(event.type, event.data);
+  if (canvas) applyNodeEvent(event.type, event.data);
 }
 
 function onFrame(frame: SocketFrame): void {
   if (frame.kind === 'event') applyEvent(frame.event);
-  else if (frame.kind === 'custom') applyNodeEvent(frame.type, frame.data);
-  else if (frame.kind === 'preview') {
+  else if (frame.kind === 'custom') {
+    if (onCanvas(frame.data)) applyNodeEvent(frame.type, frame.data);
+  } else if (frame.kind === 'preview') {
     const bytes = new Uint8Array(frame.bytes);
     useExecutionStore().applyPreviewBlob(new Blob([bytes], { type: frame.mime }));
   }

@@ -13,20 +13,30 @@ import { useExecutionStore } from '../stores/executionStore';
 import { useNodeDefStore } from '../stores/nodeDefStore';
 import { useQueueStore } from '../stores/queueStore';
 import { useToastStore } from '../stores/toastStore';
+import { useWorkflowStore } from '../stores/workflowStore';
 import { useUndoStore } from '../stores/undoStore';
 import { isControlMode, nextControlledValue } from '../widgets/controlAfterGenerate';
 import { controlledWidgets } from '../widgets/widgetFactory';
 
-/** Steps every seed-like widget by its control_after_generate mode (after a prompt was queued). */
-export function applyControlAfterGenerate(): void {
+/**
+ * Steps every seed-like widget by its control_after_generate mode (a prompt was just serialised for the
+ * queue); returns what puts the old values back (the server rejected the prompt).
+ */
+export function applyControlAfterGenerate(): () => void {
+  const stepped: { widget: ReturnType<typeof controlledWidgets>[number]['target']; old: number }[] = [];
   for (const node of graphHost.graph.nodes) {
     for (const { target, control } of controlledWidgets(node)) {
       if (!isControlMode(control.value) || typeof target.value !== 'number') continue;
       const { min, max, step2 } = target.options;
+      stepped.push({ widget: target, old: target.value });
       target.value = nextControlledValue(control.value, target.value, { min, max, step: step2 });
     }
   }
   graphHost.canvas.setDirty(true, false);
+  return () => {
+    for (const { widget, old } of stepped) widget.value = old;
+    graphHost.canvas.setDirty(true, false);
+  };
 }
 
 /**
@@ -49,6 +59,12 @@ export function nameMutedSources(nodeErrors: NodeErrors, muted: readonly MutedIn
   return named;
 }
 
+/** A fresh prompt id (crypto.randomUUID needs a secure context; a page on a LAN address is not one). */
+function newPromptId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 /** Queues the canvas graph; returns the prompt id, or undefined when the server rejected it. */
 export async function queueCurrentGraph(options: { front?: boolean } = {}): Promise<string | undefined> {
   const toasts = useToastStore();
@@ -65,16 +81,24 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
   const workflow = graphHost.serialize();
   const { prompt, warnings, mutedInputs } = workflowToPrompt(workflow, useNodeDefStore().objectInfo);
   for (const w of warnings) console.warn(`workflow → prompt: ${w}`);
+  // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
+  exec.clearErrors();
+  const workflows = useWorkflowStore();
+  const promptId = newPromptId();
+  workflows.noteQueued(promptId);
+  const queuedFrom = workflows.activeId;
+  // step the seeds now, on the graph that was serialised: another tab may be in front when the answer comes
+  const unstep = applyControlAfterGenerate();
   try {
-    // before posting: a fast prompt can fail over the WebSocket before the POST answer arrives
-    exec.clearErrors();
     const result = await studioApi.queuePrompt({
       prompt,
+      prompt_id: promptId,
       client_id: tabClientId(),
       front: options.front,
       extra_data: { extra_pnginfo: { workflow } },
     });
     if (!result.ok) {
+      if (workflows.activeId === queuedFrom) unstep();
       const { error } = result.rejected;
       const node_errors = nameMutedSources(result.rejected.node_errors, mutedInputs);
       exec.setValidationErrors(node_errors);
@@ -89,11 +113,12 @@ export async function queueCurrentGraph(options: { front?: boolean } = {}): Prom
       graphHost.redraw();
       return undefined;
     }
-    applyControlAfterGenerate();
-    useUndoStore().check();
+    workflows.noteAccepted(promptId);
+    if (workflows.activeId === queuedFrom) useUndoStore().check();
     useQueueStore().scheduleRefresh(0);
     return result.accepted.prompt_id;
   } catch (err) {
+    if (workflows.activeId === queuedFrom) unstep();
     toasts.error('Could not queue the prompt', err);
     return undefined;
   }

@@ -44,7 +44,7 @@ export function sampleWorkflowFor(
   return { ...workflow, nodes };
 }
 
-/** Opens the sample workflow for `checkpoint` (asking first when the canvas has unsaved edits). */
+/** Opens the sample workflow for `checkpoint` in a new workflow tab. */
 export async function sampleCheckpoint(
   checkpoint: RunCheckpoint,
   token: string | undefined,
@@ -52,11 +52,12 @@ export async function sampleCheckpoint(
   try {
     const shipped = parseWorkflowJson(await studioApi.getWorkflow(SAMPLE_WORKFLOW), SAMPLE_WORKFLOW);
     const workflow = sampleWorkflowFor(shipped, embeddingChoice(checkpoint), token);
-    return await useWorkflowStore().replaceGraph(
-      workflow,
-      { name: null, modified: true },
-      `a sample of step ${checkpoint.step}`,
-    );
+    useWorkflowStore().openInTab(workflow, {
+      name: null,
+      label: `sample of step ${checkpoint.step}`,
+      modified: true,
+    });
+    return true;
   } catch (err) {
     useToastStore().error(`Could not open a sample of step ${checkpoint.step}`, err);
     return false;

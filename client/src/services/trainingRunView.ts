@@ -1,9 +1,11 @@
 /**
  * What the training dashboard shows of one run, gathered from where it lives: the live loss chart and
  * preview strip of a canvas node, or the history entry of a finished (or interrupted) training prompt
- * (its `loss` list, `checkpoints` files and the scores of the same prompt).
+ * (its `loss` list, `checkpoints` files, kept previews, and the scores and checkpoint curve of the same
+ * prompt).
  */
 import { z } from 'zod';
+import { viewUrl } from '../api/studioApi';
 import { fileRefSchema, type FileRef, type HistoryEntry, type NodeUiOutput } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
 import type { DashboardTarget } from '../stores/dashboardStore';
@@ -13,6 +15,33 @@ import { useNodeSeriesStore } from '../stores/nodeSeriesStore';
 import { usePreviewStripStore, type StripPreview } from '../stores/previewStripStore';
 import { useQueueStore, type HistoryItem } from '../stores/queueStore';
 import { historyScores, type PromptScores } from './historyScores';
+
+/** The scores of one saved step of a checkpoint curve (the curve node's `curve` UI output). */
+export interface CurveScores {
+  step: number;
+  clip_i: number;
+  clip_t: number;
+  oracle?: number;
+}
+
+const curveScoresSchema = z.object({
+  step: z.number(),
+  clip_i: z.number(),
+  clip_t: z.number(),
+  oracle: z.number().optional(),
+});
+
+/** The checkpoint curve of a prompt: the first node whose output lists a `curve` (by node id). */
+export function historyCurve(entry: HistoryEntry): CurveScores[] {
+  const ids = Object.keys(entry.outputs).sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
+  for (const id of ids) {
+    const curve = entry.outputs[id]?.curve;
+    if (!curve) continue;
+    const parsed = z.array(curveScoresSchema).safeParse(curve);
+    if (parsed.success) return parsed.data;
+  }
+  return [];
+}
 
 /** A per-step embedding file a run saved. */
 export interface RunCheckpoint {
@@ -31,6 +60,8 @@ export interface TrainingRunView {
   previews: readonly StripPreview[];
   checkpoints: RunCheckpoint[];
   scores: PromptScores[];
+  /** CLIP-I / CLIP-T (and oracle) of every saved step, when the prompt also ran a checkpoint curve. */
+  curve: CurveScores[];
   /** The history entry the run's files and scores come from, if it finished. */
   item: HistoryItem | undefined;
 }
@@ -60,8 +91,26 @@ export function runCheckpoints(output: NodeUiOutput | undefined): RunCheckpoint[
     .sort((a, b) => a.step - b.step);
 }
 
+/** The previews the server kept of node `nodeId` in a history entry, as the strip shows them. */
+export function historyPreviews(entry: HistoryEntry, nodeId: string): StripPreview[] {
+  return (entry.previews?.[nodeId] ?? []).map((p) => ({ url: viewUrl(p), step: p.step }));
+}
+
 const numbers = (values: unknown[] | undefined) =>
   (values ?? []).map((v) => (typeof v === 'number' ? v : Number.NaN));
+
+/**
+ * The live strip of a canvas run while it has previews; else those the server kept in the history entry
+ * (a run opened from the history, or the canvas run after a reload).
+ */
+function runPreviews(
+  live: readonly StripPreview[] | undefined,
+  item: HistoryItem | undefined,
+  nodeId: string,
+): readonly StripPreview[] {
+  if (live?.length) return live;
+  return item ? historyPreviews(item.entry, nodeId) : [];
+}
 
 /** The run `target` names, or undefined when neither the canvas nor the history has it. */
 export function trainingRunView(target: DashboardTarget): TrainingRunView | undefined {
@@ -91,9 +140,14 @@ export function trainingRunView(target: DashboardTarget): TrainingRunView | unde
     running,
     steps,
     losses,
-    previews: promptId ? [] : (usePreviewStripStore().byNode.get(nodeId) ?? []),
+    previews: runPreviews(
+      promptId ? undefined : usePreviewStripStore().byNode.get(nodeId),
+      finished ? item : undefined,
+      nodeId,
+    ),
     checkpoints: finished ? runCheckpoints(liveOutput ?? output) : [],
     scores: finished && item ? historyScores(item.entry) : [],
+    curve: finished && item ? historyCurve(item.entry) : [],
     item: finished ? item : undefined,
   };
 }

@@ -69,3 +69,13 @@ export function workflowFromBytes(name: string, bytes: Uint8Array, objectInfo?: 
 export async function workflowFromFile(file: File, objectInfo?: ObjectInfo): Promise<UiWorkflow> {
   return workflowFromBytes(file.name, new Uint8Array(await file.arrayBuffer()), objectInfo);
 }
+
+/** Downloads `workflow` as `<title>.json`. */
+export function downloadWorkflow(workflow: UiWorkflow, title: string): void {
+  const blob = new Blob([JSON.stringify(workflow, null, 2)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${title}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}

@@ -27,8 +27,18 @@ export const useExecutionStore = defineStore('execution', () => {
   const connection = ref<ConnectionState>('connecting');
   const queueRemaining = ref(0);
   const activePromptId = ref<string | null>(null);
-  const runningNodeId = ref<string | null>(null);
+  /** The node running now, whichever workflow tab queued its prompt. */
+  const runningNode = ref<string | null>(null);
+  let promptOnCanvas: (promptId: string) => boolean = () => true;
+  /** The node running now, when its prompt belongs to the graph on the canvas (null otherwise). */
+  const runningNodeId = computed(() =>
+    activePromptId.value !== null && promptOnCanvas(activePromptId.value) ? runningNode.value : null,
+  );
   const progress = ref<Record<string, NodeProgress>>({});
+  /** A prompt runs whose nodes are not on the canvas (another workflow tab queued it). */
+  const runningOffCanvas = computed(
+    () => activePromptId.value !== null && !promptOnCanvas(activePromptId.value),
+  );
   const outputs = ref<Record<string, NodeUiOutput>>({});
   const outputVersion = ref<Record<string, number>>({});
   const previews = ref<Record<string, string>>({});
@@ -65,12 +75,23 @@ export const useExecutionStore = defineStore('execution', () => {
   function finishPrompt(promptId: string): void {
     if (activePromptId.value !== promptId) return;
     activePromptId.value = null;
-    runningNodeId.value = null;
+    runningNode.value = null;
     progress.value = {};
   }
 
-  /** Applies one known WebSocket event. */
-  function applyEvent(event: WsEvent): void {
+  /**
+   * Tells the store which prompts belong to the graph on the canvas (the workflow tab in front queued
+   * them); the others run unseen (their node ids mean other nodes here).
+   */
+  function setCanvasFilter(filter: (promptId: string) => boolean): void {
+    promptOnCanvas = filter;
+  }
+
+  /**
+   * Applies one known WebSocket event; `onCanvas` false (its prompt came from a workflow tab not in front)
+   * keeps only the queue's state: which prompt runs, not what its nodes show.
+   */
+  function applyEvent(event: WsEvent, onCanvas = true): void {
     revision.value++;
     switch (event.type) {
       case 'status':
@@ -78,8 +99,9 @@ export const useExecutionStore = defineStore('execution', () => {
         return;
       case 'execution_start':
         activePromptId.value = event.data.prompt_id;
-        runningNodeId.value = null;
+        runningNode.value = null;
         progress.value = {};
+        if (!onCanvas) return;
         cachedNodes.value = [];
         lastError.value = null;
         errors.value = Object.fromEntries(
@@ -96,17 +118,19 @@ export const useExecutionStore = defineStore('execution', () => {
           return;
         }
         activePromptId.value = prompt_id;
-        runningNodeId.value = node;
-        dropStaleText(node);
+        runningNode.value = node;
+        if (onCanvas) dropStaleText(node);
         return;
       }
       case 'progress':
+        if (!onCanvas) return;
         progress.value = {
           ...progress.value,
           [event.data.node]: { value: event.data.value, max: event.data.max },
         };
         return;
       case 'executed': {
+        if (!onCanvas) return;
         const nodeId = event.data.display_node || event.data.node;
         outputs.value = { ...outputs.value, [nodeId]: event.data.output };
         outputVersion.value = { ...outputVersion.value, [nodeId]: (outputVersion.value[nodeId] ?? 0) + 1 };
@@ -119,6 +143,10 @@ export const useExecutionStore = defineStore('execution', () => {
         finishPrompt(event.data.prompt_id);
         return;
       case 'execution_error':
+        if (!onCanvas) {
+          finishPrompt(event.data.prompt_id);
+          return;
+        }
         lastError.value = event.data;
         errors.value = {
           ...errors.value,
@@ -193,6 +221,7 @@ export const useExecutionStore = defineStore('execution', () => {
   /** Forgets what the canvas shows for nodes (a different workflow was opened). */
   function clearNodeState(): void {
     outputs.value = {};
+    progress.value = {};
     useNodeSeriesStore().clearAll();
     previews.value = {};
     usePreviewStripStore().clearAll();
@@ -204,6 +233,7 @@ export const useExecutionStore = defineStore('execution', () => {
     queueRemaining,
     activePromptId,
     runningNodeId,
+    runningOffCanvas,
     progress,
     outputs,
     outputVersion,
@@ -221,5 +251,6 @@ export const useExecutionStore = defineStore('execution', () => {
     clearErrors,
     clearNodeError,
     clearNodeState,
+    setCanvasFilter,
   };
 });

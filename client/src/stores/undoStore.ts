@@ -1,6 +1,7 @@
 /**
  * Undo/redo for the canvas: after every pointer-up, key-up and widget edit the graph is snapshotted and,
- * when it changed, recorded in an {@link UndoHistory}. Ctrl+Z / Ctrl+Y load snapshots back.
+ * when it changed, recorded in an {@link UndoHistory}. Ctrl+Z / Ctrl+Y load snapshots back. Each workflow
+ * tab has its own history; the store works on the one {@link attach}ed last.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -8,8 +9,15 @@ import { uiWorkflowSchema } from '../api/wire';
 import { graphHost } from '../canvas/graphHost';
 import { UndoHistory } from './undoHistory';
 
+const UNDO_STEPS = 100;
+
+/** A fresh history for a new workflow tab. */
+export function newUndoHistory(): UndoHistory {
+  return new UndoHistory(UNDO_STEPS);
+}
+
 export const useUndoStore = defineStore('undo', () => {
-  const history = new UndoHistory(100);
+  let history = new UndoHistory(UNDO_STEPS);
   const canUndo = ref(false);
   const canRedo = ref(false);
   /** Bumped whenever the graph changed (edit, undo, redo): persistence and "modified" watch this. */
@@ -20,6 +28,17 @@ export const useUndoStore = defineStore('undo', () => {
   function sync(): void {
     canUndo.value = history.canUndo;
     canRedo.value = history.canRedo;
+  }
+
+  /**
+   * Makes `next` the history that undo, redo and edits use (another tab came to the front, its graph just
+   * loaded): the graph as loaded becomes its current state, so loading is no undo step.
+   */
+  function attach(next: UndoHistory): void {
+    clearTimeout(timer);
+    history = next;
+    history.replaceCurrent(graphHost.snapshot());
+    sync();
   }
 
   /** Starts a fresh history at the current graph (a workflow was opened). */
@@ -78,5 +97,5 @@ export const useUndoStore = defineStore('undo', () => {
     apply(history.redo());
   }
 
-  return { canUndo, canRedo, revision, reset, recordQuietly, check, checkSoon, undo, redo };
+  return { canUndo, canRedo, revision, attach, reset, recordQuietly, check, checkSoon, undo, redo };
 });

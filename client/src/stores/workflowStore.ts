@@ -1,29 +1,31 @@
 /**
- * The open workflow: its name in the server library, whether it changed since it was opened or saved, the
- * library listing, and opening from files, the library, the default workflow or the last session.
+ * The open workflows, one tab each: the front tab's graph is on the canvas, the others wait with their
+ * graph and undo history; each has its name in the server library and whether it changed since it was
+ * opened or saved. Also the library listing, and opening from files, the library, the default workflow or
+ * the last visit's tabs.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import { z } from 'zod';
+import { computed, ref, toRaw } from 'vue';
 import { studioApi } from '../api/studioApi';
 import type { UiWorkflow, WorkflowListItem } from '../api/wire';
-import { graphHost, type ViewportChoice } from '../canvas/graphHost';
-import { parseWorkflowJson, workflowFromFile } from '../services/workflowFiles';
+import { graphHost } from '../canvas/graphHost';
+import { downloadWorkflow, parseWorkflowJson, workflowFromFile } from '../services/workflowFiles';
 import { DEFAULT_WORKFLOW_NAME, workflowNameProblem } from '../../../protocol/workflowNames';
 import { useConfirmStore } from './confirmStore';
 import { useExecutionStore } from './executionStore';
 import { useNodeDefStore } from './nodeDefStore';
+import { useQueueStore } from './queueStore';
 import { useToastStore } from './toastStore';
-import { useUndoStore } from './undoStore';
-
-const LAST_SESSION_KEY = 'inversion-studio.lastWorkflow';
-
-const lastSessionSchema = z.object({
-  name: z.string().nullable().optional(),
-  readOnly: z.boolean().optional(),
-  modified: z.boolean().optional(),
-  workflow: z.unknown(),
-});
+import { newUndoHistory, useUndoStore } from './undoStore';
+import {
+  EMPTY_WORKFLOW,
+  loadTabs,
+  restoreTabs,
+  saveTabs,
+  tabTitle,
+  type TabStash,
+  type WorkflowTab,
+} from './workflowTabs';
 
 /** Library names are bare (`My Flow`); a typed `My Flow.json` means the same. The server validates the rest. */
 export function libraryName(name: string): string {
@@ -40,71 +42,200 @@ function workSignature(): string {
   return JSON.stringify({ ...rest, nodes: (nodes ?? []).map(({ size: _s, order: _o, ...n }) => n) });
 }
 
+/** How a workflow is opened: its library name (null: saved nowhere) and the flags of its tab. */
+type TabMeta = Pick<WorkflowTab, 'name' | 'label'> &
+  Partial<Pick<WorkflowTab, 'readOnly' | 'modified'>> & {
+    /** The finished prompt whose outputs the workflow is opened with (reopened from the history). */
+    promptId?: string;
+  };
+
+function warnMissing(missing: string[]): void {
+  if (missing.length === 0) return;
+  useToastStore().show(
+    'error',
+    'Unknown node types',
+    `${missing.join(', ')}: the server has no such nodes; they are kept but cannot run`,
+  );
+}
+
 export const useWorkflowStore = defineStore('workflow', () => {
-  /** Library name (e.g. `portrait`), or null for an unsaved workflow. */
-  const name = ref<string | null>(null);
-  /** A shipped example opened read-only: saving asks for a new name. */
-  const readOnly = ref(false);
-  const modified = ref(false);
+  const tabs = ref<WorkflowTab[]>([{ id: 1, name: null, readOnly: false, modified: false }]);
+  const activeId = ref(1);
+  const stashes = new Map<number, TabStash>([[1, { history: newUndoHistory() }]]);
+  let nextId = 2;
+  /** The tab each prompt queued from this page came from (prompts queued elsewhere are not listed). */
+  const queuedFrom = new Map<string, number>();
   const library = ref<WorkflowListItem[]>([]);
 
-  const title = computed(() => name.value ?? 'Unsaved workflow');
-  /** {@link workSignature} when the graph was last opened or saved; undefined when that is not known. */
-  let baseline: string | undefined;
-
-  /** Whether replacing the graph now would lose work that exists nowhere else. */
-  function hasUnsavedEdits(): boolean {
-    return graphHost.graph.nodes.length > 0 && workSignature() !== baseline;
+  function activeTab(): WorkflowTab {
+    const tab = tabs.value.find((t) => t.id === activeId.value);
+    if (!tab) throw new Error(`the front workflow tab ${activeId.value} is not among the open tabs`);
+    return tab;
   }
+
+  function stashOf(id: number): TabStash {
+    const stash = stashes.get(id);
+    if (!stash) throw new Error(`workflow tab ${id} has no stored graph`);
+    return stash;
+  }
+
+  const name = computed(() => activeTab().name);
+  const readOnly = computed(() => activeTab().readOnly);
+  const modified = computed(() => activeTab().modified);
+  const title = computed(() => tabTitle(activeTab()));
 
   function persist(): void {
+    saveTabs({
+      active: tabs.value.findIndex((t) => t.id === activeId.value),
+      tabs: tabs.value.map((t) => ({
+        name: t.name,
+        label: t.label,
+        readOnly: t.readOnly,
+        modified: t.modified,
+        workflow: t.id === activeId.value ? graphHost.serialize() : stashOf(t.id).workflow,
+      })),
+    });
+  }
+
+  /** Puts `workflow` on the canvas as the front tab's workflow, with a fresh undo history. */
+  function open(workflow: UiWorkflow, meta: TabMeta): void {
+    const missing = graphHost.load(workflow);
+    useExecutionStore().clearNodeState();
+    const tab = activeTab();
+    const undo = useUndoStore();
+    undo.attach(stashOf(tab.id).history);
+    undo.reset();
+    const stash = stashOf(tab.id);
+    stash.baseline = meta.modified ? undefined : workSignature();
+    stash.lastPromptId = meta.promptId;
+    tab.name = meta.name;
+    tab.label = meta.label;
+    tab.readOnly = meta.readOnly ?? false;
+    tab.modified = meta.modified ?? false;
+    persist();
+    warnMissing(missing);
+  }
+
+  /** Keeps the front tab's graph beside it, so another tab can take the canvas. */
+  function stashFront(): void {
+    // an edit whose check is still pending belongs to this tab
+    useUndoStore().check();
+    stashOf(activeId.value).workflow = graphHost.serialize();
+  }
+
+  /** Brings tab `id` to the front: its graph onto the canvas, its undo history into use. */
+  function show(id: number): void {
+    const stash = stashOf(id);
+    const missing = graphHost.load(stash.workflow ?? EMPTY_WORKFLOW, { viewport: 'saved' });
+    activeId.value = id;
+    stash.workflow = undefined;
+    const exec = useExecutionStore();
+    exec.clearNodeState();
+    const last = useQueueStore().history.find((h) => h.promptId === stash.lastPromptId);
+    if (last) exec.showOutputs(toRaw(last.entry).outputs);
+    useUndoStore().attach(stash.history);
+    if (stash.baselineOnShow) {
+      stash.baseline = workSignature();
+      stash.baselineOnShow = false;
+    }
+    persist();
+    warnMissing(missing);
+  }
+
+  function addTab(meta: TabMeta): number {
+    const id = nextId++;
+    stashes.set(id, { history: newUndoHistory() });
+    tabs.value.push({
+      id,
+      name: meta.name,
+      label: meta.label,
+      readOnly: meta.readOnly ?? false,
+      modified: meta.modified ?? false,
+    });
+    return id;
+  }
+
+  function dropTab(id: number): void {
+    tabs.value = tabs.value.filter((t) => t.id !== id);
+    stashes.delete(id);
+  }
+
+  /** Notes that the tab in front queues `promptId` (before it is posted: its events can come first). */
+  function noteQueued(promptId: string): void {
+    queuedFrom.set(promptId, activeId.value);
+  }
+
+  /** The server took `promptId`: its tab shows its outputs again when it comes back to the front. */
+  function noteAccepted(promptId: string): void {
+    const tab = queuedFrom.get(promptId);
+    const stash = tab === undefined ? undefined : stashes.get(tab);
+    if (stash) stash.lastPromptId = promptId;
+  }
+
+  /** Whether `promptId`'s nodes are the canvas's: queued from the tab in front, or not from this page. */
+  function promptOnCanvas(promptId: string): boolean {
+    const tab = queuedFrom.get(promptId);
+    return tab === undefined || tab === activeId.value;
+  }
+
+  /** Brings the open tab `id` to the front; the tab in front keeps its graph, undo history and marker. */
+  function switchTo(id: number): void {
+    const from = activeId.value;
+    if (id === from || !stashes.has(id)) return;
+    stashFront();
     try {
-      localStorage.setItem(
-        LAST_SESSION_KEY,
-        JSON.stringify({
-          name: name.value,
-          readOnly: readOnly.value,
-          modified: modified.value,
-          workflow: graphHost.serialize(),
-        }),
-      );
+      show(id);
     } catch (err) {
-      console.warn('could not keep the workflow for the next visit', err);
+      stashOf(from).workflow = undefined;
+      useToastStore().error('Could not show that workflow tab', err);
     }
   }
 
-  /** Puts `workflow` on the canvas as the open workflow. */
-  function open(
-    workflow: UiWorkflow,
-    meta: {
-      name: string | null;
-      readOnly?: boolean;
-      modified?: boolean;
-      viewport?: ViewportChoice;
-      /** Keep the undo history, so Ctrl+Z brings back the graph this one replaced. */
-      undoable?: boolean;
-      /** The workflow is a copy of nothing saved (a restored session with unsaved edits). */
-      unsavedCopy?: boolean;
-    },
-  ): void {
-    const undo = useUndoStore();
-    if (meta.undoable) undo.recordQuietly();
-    const missing = graphHost.load(workflow, { viewport: meta.viewport });
-    useExecutionStore().clearNodeState();
-    if (meta.undoable) undo.recordQuietly();
-    else undo.reset();
-    baseline = meta.unsavedCopy ? undefined : workSignature();
-    name.value = meta.name;
-    readOnly.value = meta.readOnly ?? false;
-    modified.value = meta.modified ?? false;
-    persist();
-    if (missing.length) {
-      useToastStore().show(
-        'error',
-        'Unknown node types',
-        `${missing.join(', ')}: the server has no such nodes; they are kept but cannot run`,
-      );
+  /**
+   * Opens `workflow` (from the library, a file, the history) in a new tab in front, so the work in the
+   * other tabs stays as it is; an untouched empty canvas is used instead of a new tab.
+   */
+  function openInTab(workflow: UiWorkflow, meta: TabMeta): void {
+    if (graphHost.graph.nodes.length === 0 && !activeTab().modified) {
+      open(workflow, meta);
+      return;
     }
+    const from = activeId.value;
+    stashFront();
+    const id = addTab(meta);
+    activeId.value = id;
+    try {
+      open(workflow, meta);
+    } catch (err) {
+      // the canvas still shows the tab we came from
+      dropTab(id);
+      activeId.value = from;
+      stashOf(from).workflow = undefined;
+      useUndoStore().attach(stashOf(from).history);
+      throw err;
+    }
+  }
+
+  /** Closes tab `id`, first asking when it has unsaved changes. False when the person kept it. */
+  async function closeTab(id: number): Promise<boolean> {
+    const tab = tabs.value.find((t) => t.id === id);
+    if (!tab) return false;
+    if (tab.modified) {
+      const discard = await useConfirmStore().ask({
+        title: 'Close without saving?',
+        message: `${tabTitle(tab)} has changes that are not saved. Closing its tab discards them.`,
+        confirmLabel: 'Close without saving',
+      });
+      if (!discard) return false;
+    }
+    if (id === activeId.value) {
+      const index = tabs.value.findIndex((t) => t.id === id);
+      const neighbour = tabs.value[index + 1] ?? tabs.value[index - 1];
+      show(neighbour ? neighbour.id : addTab({ name: null }));
+    }
+    dropTab(id);
+    persist();
+    return true;
   }
 
   async function refreshLibrary(): Promise<void> {
@@ -116,40 +247,28 @@ export const useWorkflowStore = defineStore('workflow', () => {
   }
 
   /**
-   * Opens `workflow` in place of the graph as a person asked to (library, file, history): first asks
-   * whether to discard unsaved edits, and keeps the replaced graph one undo away. False when declined.
+   * Opens library workflow `fileName` in a new tab, or brings its tab to the front when it is open;
+   * `inFront` puts it in the front tab instead (the first workflow of a visit).
    */
-  async function replaceGraph(
-    workflow: UiWorkflow,
-    meta: { name: string | null; readOnly?: boolean; modified?: boolean },
-    what: string,
-  ): Promise<boolean> {
-    if (hasUnsavedEdits()) {
-      const discard = await useConfirmStore().ask({
-        title: 'Discard unsaved changes?',
-        message: `${title.value} has changes that are not saved. Opening ${what} replaces them (Ctrl+Z brings them back).`,
-        confirmLabel: `Open ${what}`,
-      });
-      if (!discard) return false;
+  async function openFromLibrary(fileName: string, options: { inFront?: boolean } = {}): Promise<void> {
+    const openTab = tabs.value.find((t) => t.name === fileName);
+    if (openTab && !options.inFront) {
+      switchTo(openTab.id);
+      return;
     }
-    open(workflow, { ...meta, undoable: true });
-    return true;
-  }
-
-  async function openFromLibrary(fileName: string, options: { replace?: boolean } = {}): Promise<void> {
     try {
       if (library.value.length === 0) await refreshLibrary();
       const item = library.value.find((w) => w.name === fileName);
       const workflow = parseWorkflowJson(await studioApi.getWorkflow(fileName), fileName);
       const meta = { name: fileName, readOnly: item?.readOnly ?? false };
-      if (options.replace === false) open(workflow, meta);
-      else await replaceGraph(workflow, meta, fileName);
+      if (options.inFront) open(workflow, meta);
+      else openInTab(workflow, meta);
     } catch (err) {
       useToastStore().error(`Could not open ${fileName}`, err);
     }
   }
 
-  /** Saves to the library under `fileName` (default: the current name). */
+  /** Saves the front tab to the library under `fileName` (default: its current name). */
   async function save(fileName?: string): Promise<boolean> {
     const target = fileName ? libraryName(fileName) : name.value;
     if (!target) throw new Error('save() needs a name for an unsaved workflow');
@@ -158,12 +277,13 @@ export const useWorkflowStore = defineStore('workflow', () => {
       useToastStore().show('error', `Could not save "${target}"`, problem);
       return false;
     }
+    const tab = activeTab();
     try {
       await studioApi.saveWorkflow(target, graphHost.serialize());
-      name.value = target;
-      readOnly.value = false;
-      modified.value = false;
-      baseline = workSignature();
+      tab.name = target;
+      tab.readOnly = false;
+      tab.modified = false;
+      stashOf(tab.id).baseline = workSignature();
       persist();
       useToastStore().show('success', `Saved ${target}`);
       await refreshLibrary();
@@ -177,7 +297,8 @@ export const useWorkflowStore = defineStore('workflow', () => {
   async function remove(fileName: string): Promise<void> {
     try {
       await studioApi.deleteWorkflow(fileName);
-      if (name.value === fileName) name.value = null;
+      for (const tab of tabs.value) if (tab.name === fileName) tab.name = null;
+      persist();
       await refreshLibrary();
     } catch (err) {
       useToastStore().error(`Could not delete ${fileName}`, err);
@@ -187,79 +308,63 @@ export const useWorkflowStore = defineStore('workflow', () => {
   async function openFile(file: File): Promise<void> {
     try {
       const workflow = await workflowFromFile(file, useNodeDefStore().objectInfo);
-      const opened = await replaceGraph(workflow, { name: null, modified: true }, file.name);
-      if (opened) useToastStore().show('info', `Opened ${file.name}`);
+      openInTab(workflow, { name: null, label: file.name, modified: true });
+      useToastStore().show('info', `Opened ${file.name}`);
     } catch (err) {
       useToastStore().error(`Could not open ${file.name}`, err);
     }
   }
 
-  /** Downloads the workflow as `<name>.json`. */
+  /** Downloads the front tab's workflow as `<name>.json`. */
   function download(): void {
-    const blob = new Blob([JSON.stringify(graphHost.serialize(), null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${title.value}.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    downloadWorkflow(graphHost.serialize(), title.value);
   }
 
-  /** Clears the canvas for a new workflow; undoable (Ctrl+Z brings the old graph back). */
+  /** Opens an empty canvas in a new tab (as ComfyUI's "New" does). */
   function newWorkflow(): void {
-    graphHost.load(
-      {
-        last_node_id: 0,
-        last_link_id: 0,
-        nodes: [],
-        links: [],
-        groups: [],
-        config: {},
-        extra: {},
-        version: 0.4,
-      },
-      { viewport: 'keep' },
-    );
-    useExecutionStore().clearNodeState();
-    name.value = null;
-    readOnly.value = false;
-    modified.value = false;
-    baseline = workSignature();
-    useUndoStore().check();
-    persist();
+    openInTab(EMPTY_WORKFLOW, { name: null });
   }
 
-  /** Reopens what was on the canvas before the page was reloaded; false when there is nothing usable. */
+  /** Reopens the tabs of the last visit; false when there is nothing usable. */
   function restoreLastSession(): boolean {
-    const raw = localStorage.getItem(LAST_SESSION_KEY);
-    if (!raw) return false;
+    const saved = loadTabs();
+    if (!saved) return false;
+    const restored = restoreTabs(saved, () => nextId++);
+    if (restored.length === 0) return false;
+    const front = restored.find((r) => r.savedIndex === saved.active) ?? restored[0]!;
+    const before = { tabs: tabs.value, activeId: activeId.value, stashes: [...stashes] };
+    tabs.value = restored.map((r) => r.tab);
+    stashes.clear();
+    for (const r of restored) stashes.set(r.tab.id, r.stash);
     try {
-      const saved = lastSessionSchema.parse(JSON.parse(raw));
-      open(parseWorkflowJson(saved.workflow, 'the last session'), {
-        name: saved.name ?? null,
-        readOnly: saved.readOnly,
-        modified: saved.modified,
-        viewport: 'saved',
-        unsavedCopy: saved.modified,
-      });
+      show(front.tab.id);
       return true;
     } catch (err) {
-      console.warn('the last session could not be restored', err);
+      console.warn('the workflow tabs of the last visit could not be restored', err);
+      tabs.value = before.tabs;
+      activeId.value = before.activeId;
+      stashes.clear();
+      for (const [id, stash] of before.stashes) stashes.set(id, stash);
       return false;
     }
   }
 
   /** Opens the shipped default workflow ({@link DEFAULT_WORKFLOW_NAME}: train-sample-score). */
   async function openDefault(): Promise<void> {
-    await openFromLibrary(DEFAULT_WORKFLOW_NAME, { replace: false });
+    await openFromLibrary(DEFAULT_WORKFLOW_NAME, { inFront: true });
   }
 
-  /** Called when the graph changed. */
+  /** Called when the graph changed: the front tab is modified unless it is back to how it was saved. */
   function markModified(): void {
-    modified.value = true;
+    const tab = activeTab();
+    const { baseline } = stashOf(tab.id);
+    tab.modified = baseline === undefined || workSignature() !== baseline;
     persist();
   }
 
   return {
+    tabs,
+    activeId,
     name,
     readOnly,
     modified,
@@ -267,8 +372,12 @@ export const useWorkflowStore = defineStore('workflow', () => {
     title,
     persist,
     open,
-    replaceGraph,
-    hasUnsavedEdits,
+    openInTab,
+    switchTo,
+    closeTab,
+    noteQueued,
+    noteAccepted,
+    promptOnCanvas,
     refreshLibrary,
     openFromLibrary,
     save,
