@@ -64,7 +64,8 @@ export async function buildStepSessionInProcess(
     throw error;
   }
   if (staging && folder) {
-    publishStaged(staging, folder, { ...record, shape, builtMs: performance.now() - started });
+    const peakRssGiB = process.resourceUsage().maxRSS / 2 ** 20;
+    publishStaged(staging, folder, { ...record, shape, builtMs: performance.now() - started, peakRssGiB });
   }
   return session;
 }

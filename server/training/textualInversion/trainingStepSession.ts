@@ -15,7 +15,14 @@ import {
   STEP_SESSION_LABEL,
   TRAINING_STEP_MEMORY,
 } from './trainingStepBuild';
-import { cachedOptimizedModel, trainingStepCacheFolder } from './trainingStepCache';
+import {
+  cachedOptimizedModel,
+  cacheRootOf,
+  evictTrainingStepCache,
+  touchCached,
+  trainingCacheLimitBytes,
+  trainingStepCacheFolder,
+} from './trainingStepCache';
 import { STEP_IO, type TrainingStepShape } from './trainingStepGraph';
 import type { TrainableModel } from './trainableModel';
 
@@ -80,6 +87,8 @@ export class TrainingStepSession {
     readonly origin: StepSessionOrigin,
     /** Wall time of `create` (ms). */
     readonly createMs: number,
+    /** The on-disk cache folder of the optimized model, when the model has a build cache. */
+    readonly cacheFolder: string | undefined,
   ) {}
 
   /**
@@ -103,6 +112,7 @@ export class TrainingStepSession {
       cached = await buildStepModelInChild(models.source, shape, provider, folder, providers);
       origin = 'child build';
     }
+    if (cached && folder) touchCached(folder);
     const session: ModelSession = cached
       ? await createSession(
           cached,
@@ -110,6 +120,7 @@ export class TrainingStepSession {
           STEP_SESSION_LABEL,
         )
       : await buildStepSessionInProcess(models, shape, provider, folder, { providers });
+    if (folder) evictTrainingStepCache(cacheRootOf(folder), trainingCacheLimitBytes(), [folder]);
     return new TrainingStepSession(
       session,
       shape,
@@ -118,6 +129,7 @@ export class TrainingStepSession {
       models.latentChannels,
       cached ? origin : 'built',
       performance.now() - started,
+      folder,
     );
   }
 
