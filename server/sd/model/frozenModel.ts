@@ -210,10 +210,14 @@ export class FrozenModel {
     await Promise.all(names.map((n) => this.open(n)));
   }
 
-  /** Frees every session; the model stays usable and recreates sessions on the next call. */
-  async release(): Promise<void> {
-    const open = [...this.sessions.values()];
-    this.sessions.clear();
+  /**
+   * Frees the sessions of `names` (default: every session); the model stays usable and recreates them on
+   * the next call.
+   */
+  async release(names?: readonly ComponentName[]): Promise<void> {
+    const chosen = names ?? [...this.sessions.keys()];
+    const open = chosen.flatMap((n) => this.sessions.get(n) ?? []);
+    for (const n of chosen) this.sessions.delete(n);
     await Promise.all(open.map(async (p) => (await p.catch(() => undefined))?.session.release()));
   }
 

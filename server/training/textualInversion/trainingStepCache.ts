@@ -3,7 +3,7 @@
  * folding shapes, differentiating and then onnxruntime's own graph optimisation (40 s for SD 1.5 size);
  * the optimized model onnxruntime writes while creating the session is kept in the weights' build cache
  * folder, under a key of the step shape, the execution providers, the onnxruntime release, the CPU model,
- * the memory settings and a digest of the graph-building sources, and a later start loads it with
+ * the session settings and a digest of the graph-building sources, and a later start loads it with
  * optimisation off, skipping every build step. Each model is gigabytes (SD 1.5: ~4 GB per step shape), so
  * the cached models of every weights' folder under one build cache root are kept to a size bound, least
  * recently used first out (`STUDIO_TRAINING_CACHE_GB`, default 24).
@@ -55,7 +55,7 @@ export function trainingStepCacheFolder(
   cacheDir: string,
   shape: TrainingStepShape,
   providers: readonly string[],
-  memory: Readonly<Record<string, boolean>>,
+  settings: Readonly<Record<string, unknown>>,
 ): string {
   const key = createHash('sha256')
     .update(
@@ -66,7 +66,7 @@ export function trainingStepCacheFolder(
         providers,
         ortPackage().version,
         os.cpus()[0]?.model ?? 'unknown cpu',
-        memory,
+        settings,
       ]),
     )
     .digest('hex')

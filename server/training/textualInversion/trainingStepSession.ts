@@ -14,6 +14,7 @@ import {
   buildStepSessionInProcess,
   STEP_SESSION_LABEL,
   TRAINING_STEP_MEMORY,
+  TRAINING_STEP_OPTIMIZERS_OFF,
 } from './trainingStepBuild';
 import {
   cachedOptimizedModel,
@@ -104,7 +105,10 @@ export class TrainingStepSession {
     const started = performance.now();
     const providers = resolveProviders(provider, () => undefined);
     const folder = models.cacheDir
-      ? trainingStepCacheFolder(models.cacheDir, shape, providers, TRAINING_STEP_MEMORY)
+      ? trainingStepCacheFolder(models.cacheDir, shape, providers, {
+          ...TRAINING_STEP_MEMORY,
+          disabledOptimizers: TRAINING_STEP_OPTIMIZERS_OFF,
+        })
       : undefined;
     let cached = folder ? cachedOptimizedModel(folder) : undefined;
     let origin: StepSessionOrigin = 'disk cache';
