@@ -13,6 +13,7 @@ import {
   buildStepModelInChild,
   buildStepSessionInProcess,
   STEP_SESSION_LABEL,
+  TRAINING_STEP_LOAD,
   TRAINING_STEP_MEMORY,
   TRAINING_STEP_OPTIMIZERS_OFF,
 } from './trainingStepBuild';
@@ -120,7 +121,7 @@ export class TrainingStepSession {
     const session: ModelSession = cached
       ? await createSession(
           cached,
-          { provider, optimization: 'disabled', ...TRAINING_STEP_MEMORY },
+          { provider, optimization: 'disabled', ...TRAINING_STEP_MEMORY, ...TRAINING_STEP_LOAD },
           STEP_SESSION_LABEL,
         )
       : await buildStepSessionInProcess(models, shape, provider, folder, { providers });
