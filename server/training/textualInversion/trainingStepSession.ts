@@ -104,6 +104,7 @@ export class TrainingStepSession {
     options: StepSessionBuildOptions = {},
   ): Promise<TrainingStepSession> {
     const started = performance.now();
+    const cacheLimit = trainingCacheLimitBytes();
     const providers = resolveProviders(provider, () => undefined);
     const folder = models.cacheDir
       ? trainingStepCacheFolder(models.cacheDir, shape, providers, {
@@ -125,7 +126,7 @@ export class TrainingStepSession {
           STEP_SESSION_LABEL,
         )
       : await buildStepSessionInProcess(models, shape, provider, folder, { providers });
-    if (folder) evictTrainingStepCache(cacheRootOf(folder), trainingCacheLimitBytes(), [folder]);
+    if (folder) evictTrainingStepCache(cacheRootOf(folder), cacheLimit, [folder]);
     return new TrainingStepSession(
       session,
       shape,
