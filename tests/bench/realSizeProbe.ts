@@ -102,6 +102,10 @@ async function train(
       graphSeconds.push(round(r.graphMs / 1000, 2));
       rssAfterStepGiB.push(round(rssGiB()));
       losses.push(round(r.loss, 5));
+      // progress on stderr (the parent passes it through): a long 512 px run shows where it is
+      process.stderr.write(
+        `real-size probe: step ${stepSeconds.length}/${steps} ${stepSeconds.at(-1)} s, RSS ${rssAfterStepGiB.at(-1)} GiB\n`,
+      );
     },
   });
   const stepsPeak = round(peakGiB());
