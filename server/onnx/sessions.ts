@@ -33,6 +33,13 @@ export interface SessionOptions {
   /** onnxruntime's CPU arena allocator (default on). */
   readonly cpuArena?: boolean;
   /**
+   * onnxruntime's pre-packing of constant weights into kernel-specific layouts (default on): faster kernels,
+   * but each consumer of a weight keeps its own packed copy.
+   */
+  readonly prepacking?: boolean;
+  /** Graph optimizers to skip by name (`NchwcTransformer`, `ConstantFolding`, …). */
+  readonly disabledOptimizers?: readonly string[];
+  /**
    * Write the optimized model here while the session is created (tensors of 1 KiB and more go to
    * `<file>_data` beside it), so a later start can load it with `optimization: 'disabled'`. Hardware- and
    * onnxruntime-specific at level 'all': key the file by both.
@@ -134,6 +141,18 @@ export class ModelSession {
 }
 
 function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOptions {
+  const session: Record<string, string> = {
+    ...(options.prepacking === false ? { disable_prepacking: '1' } : {}),
+    ...(options.saveOptimizedModel
+      ? {
+          optimized_model_external_initializers_file_name: `${path.basename(options.saveOptimizedModel)}_data`,
+          optimized_model_external_initializers_min_size_in_bytes: '1024',
+        }
+      : {}),
+  };
+  const optimization: Record<string, string> = options.disabledOptimizers?.length
+    ? { disable_specified_optimizers: options.disabledOptimizers.join(';') }
+    : {};
   return {
     executionProviders: resolveProviders(options.provider ?? 'auto', options.onNotice),
     graphOptimizationLevel: options.optimization ?? 'all',
@@ -145,14 +164,9 @@ function sessionOptions(options: SessionOptions): ort.InferenceSession.SessionOp
           optimizedModelFilePath: options.saveOptimizedModel,
           // at level 'all' onnxruntime warns that the file is hardware-specific: callers key it by the CPU
           logSeverityLevel: 3 as const,
-          extra: {
-            session: {
-              optimized_model_external_initializers_file_name: `${path.basename(options.saveOptimizedModel)}_data`,
-              optimized_model_external_initializers_min_size_in_bytes: '1024',
-            },
-          },
         }
       : {}),
+    extra: { session, optimization },
   };
 }
 

@@ -4,7 +4,8 @@
  * on a cold build cache — preparation time with the step session's build, peak memory of the build, of the
  * steps, and RSS after every step — then a second start on the warm cache (step session loaded from disk);
  * and one sampling step (text encoder + UNet at batch 2, as CFG runs it). Each phase runs in its own process
- * (tests/bench/realSizeProbe.ts) so its peak memory is its own. PyTorch 1.13's numbers on this 2-core CPU
+ * (tests/bench/realSizeProbe.ts) so its peak memory is its own; the step session's build runs in a child of
+ * that process (as in the studio), whose peak the cache record keeps and the JSON reports beside it. PyTorch 1.13's numbers on this 2-core CPU
  * (docs of issue 16) are in the JSON as the anchor.
  *
  * Environment: REAL_SIZE_MODELS (sd15,sd21), REAL_SIZE_RESOLUTIONS (256; REAL_SIZE_512=1 adds 512, which
@@ -61,7 +62,14 @@ function probe(context: BenchContext, args: string[]): Record<string, unknown> {
 }
 
 interface TrainResult {
-  prepare: { seconds: number; stepSessionOrigin: string; stepSessionSeconds: number; peakGiB: number };
+  prepare: {
+    seconds: number;
+    stepSessionOrigin: string;
+    stepSessionSeconds: number;
+    peakGiB: number;
+    buildSeconds?: number;
+    buildPeakGiB?: number;
+  };
   steps: { stepSeconds: number[]; rssAfterStepGiB: number[]; peakGiB: number };
 }
 
@@ -124,7 +132,8 @@ export const realSizeBenchmark: Benchmark = {
           stepMedianSeconds: stepMedian,
         });
         summary.push(
-          `${key} ${resolution} px: prepare ${first.prepare.seconds} s (step session ${first.prepare.stepSessionOrigin} ${first.prepare.stepSessionSeconds} s, peak ${first.prepare.peakGiB} GiB); ` +
+          `${key} ${resolution} px: prepare ${first.prepare.seconds} s (step session ${first.prepare.stepSessionOrigin} ${first.prepare.stepSessionSeconds} s, peak ${first.prepare.peakGiB} GiB; ` +
+            `build ${first.prepare.buildSeconds ?? '?'} s, build process peak ${first.prepare.buildPeakGiB ?? '?'} GiB); ` +
             `TI step median ${stepMedian.toFixed(2)} s, steps peak ${first.steps.peakGiB} GiB, RSS after step 1 → ${rss.length}: ${rss[0]} → ${rss.at(-1)} GiB; ` +
             `second start ${second.prepare.seconds} s (step session ${second.prepare.stepSessionOrigin} ${second.prepare.stepSessionSeconds} s); ` +
             `sampling step ${JSON.stringify(sampling.stepSeconds)} s, peak ${String(sampling.peakGiB)} GiB`,

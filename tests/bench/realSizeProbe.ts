@@ -13,6 +13,7 @@ import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { frozenLatentEncoder } from '../../server/training/textualInversion/latentEncoder';
 import { trainableModelFromFrozen } from '../../server/training/textualInversion/trainableModel';
 import { TrainingRun } from '../../server/training/textualInversion/trainingRun';
+import { cacheRecord } from '../../server/training/textualInversion/trainingStepCache';
 import { trainingStepSession } from '../../server/training/textualInversion/trainingStepSession';
 
 const GiB = 2 ** 30;
@@ -79,10 +80,14 @@ async function train(
     { batch: 1, numVectors: 1, latentHeight: latent, latentWidth: latent },
     provider,
   );
+  const build = session.cacheFolder ? cacheRecord(session.cacheFolder) : undefined;
   const prepare = {
     seconds: round(prepareSeconds, 1),
     stepSessionOrigin: session.origin,
     stepSessionSeconds: round(session.createMs / 1000, 1),
+    // the build's own process peak (a child's when built in one), from the cache record
+    buildSeconds: typeof build?.builtMs === 'number' ? round(build.builtMs / 1000, 1) : undefined,
+    buildPeakGiB: typeof build?.peakRssGiB === 'number' ? round(build.peakRssGiB) : undefined,
     peakGiB: round(peakGiB()),
     rssAfterGiB: round(rssGiB()),
   };
@@ -97,6 +102,10 @@ async function train(
       graphSeconds.push(round(r.graphMs / 1000, 2));
       rssAfterStepGiB.push(round(rssGiB()));
       losses.push(round(r.loss, 5));
+      // progress on stderr (the parent passes it through): a long 512 px run shows where it is
+      process.stderr.write(
+        `real-size probe: step ${stepSeconds.length}/${steps} ${stepSeconds.at(-1)} s, RSS ${rssAfterStepGiB.at(-1)} GiB\n`,
+      );
     },
   });
   const stepsPeak = round(peakGiB());

@@ -6,8 +6,10 @@
  * `differentiableComponents()` and builds its own graphs.
  */
 import { createSession, type ModelSession, type ort, type ProviderChoice } from '../../onnx/sessions';
+import type { AttentionKernel } from '../graphs';
 import type { ClipTokenizer } from '../tokenizer/clipTokenizer';
 import { loadTokenizerForModel, type TokenizerLookup } from '../tokenizer/tokenizerLocation';
+import type { ConfigOverrides } from '../weights/configOverrides';
 import type { ModelConfigs } from '../weights/modelWeights';
 import type { ModelFamily } from '../weights/modelFamily';
 import type { ComponentName, ModelComponents, ModelWithBase } from './modelComponents';
@@ -20,6 +22,18 @@ export interface SessionSettings {
   /** Intra-op threads per session (default: onnxruntime's choice). */
   readonly threads?: number;
   readonly onNotice?: (message: string) => void;
+}
+
+/**
+ * What `loadFrozenModel` was called with, plain JSON: enough for another process to open the same model
+ * (the training-step session is built in a child process so its garbage never lives in the trainer's).
+ */
+export interface FrozenModelSource {
+  readonly path: string;
+  readonly cacheDir?: string;
+  readonly modelsDir?: string;
+  readonly configs?: ConfigOverrides;
+  readonly attention?: AttentionKernel;
 }
 
 /** Output of the text encoder. */
@@ -65,6 +79,8 @@ export class FrozenModel {
     private readonly components: ModelComponents,
     private readonly settings: SessionSettings,
     private readonly tokenizerLookup: TokenizerLookup,
+    /** How to open the model again elsewhere (checkpoints and diffusers folders with a build cache). */
+    readonly source?: FrozenModelSource,
   ) {}
 
   get family(): ModelFamily {
@@ -194,10 +210,14 @@ export class FrozenModel {
     await Promise.all(names.map((n) => this.open(n)));
   }
 
-  /** Frees every session; the model stays usable and recreates sessions on the next call. */
-  async release(): Promise<void> {
-    const open = [...this.sessions.values()];
-    this.sessions.clear();
+  /**
+   * Frees the sessions of `names` (default: every session); the model stays usable and recreates them on
+   * the next call.
+   */
+  async release(names?: readonly ComponentName[]): Promise<void> {
+    const chosen = names ?? [...this.sessions.keys()];
+    const open = chosen.flatMap((n) => this.sessions.get(n) ?? []);
+    for (const n of chosen) this.sessions.delete(n);
     await Promise.all(open.map(async (p) => (await p.catch(() => undefined))?.session.release()));
   }
 

@@ -114,6 +114,13 @@ export async function loadFrozenModel(
         family: loaded.family,
         vocabSize: info.vocabSize,
       },
+      {
+        path: resolved,
+        cacheDir: options.cacheDir,
+        modelsDir,
+        configs: options.configs,
+        attention,
+      },
     );
   } catch (error) {
     loaded.close();

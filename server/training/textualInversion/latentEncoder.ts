@@ -19,6 +19,11 @@ export interface LatentEncoder {
   readonly downscale: number;
   /** Posterior of `pixels` [1, 3, size, size] in [-1, 1]. */
   encode(pixels: Float32Array, size: number): Promise<LatentPosterior>;
+  /**
+   * Frees what encoding holds (a 512 px VAE encoder session keeps ~1 GB of activation arena); called once
+   * the training images are encoded, so it is not resident beside the training step.
+   */
+  release?(): Promise<void>;
 }
 
 /** The VAE encoder of a studio model. */
@@ -31,5 +36,6 @@ export function frozenLatentEncoder(model: FrozenModel): LatentEncoder {
       const [, c, h, w] = mean.dims as [number, number, number, number];
       return { mean: mean.data, logvar: logvar.data, dims: [c, h, w] };
     },
+    release: () => model.release(['vae_encoder']),
   };
 }

@@ -11,7 +11,7 @@ import { readTensor } from '../../onnx/tensorProto';
 import { consumerMap, graphOf, inlineExternalData, tensorToInput } from '../../onnx/surgery';
 import { buildTextEncoder, buildUNet } from '../../sd/graphs';
 import type { ModelWeights } from '../../sd/weights/modelWeights';
-import type { FrozenModel } from '../../sd/model/frozenModel';
+import type { FrozenModel, FrozenModelSource } from '../../sd/model/frozenModel';
 import type { ModelWithBase } from '../../sd/model/modelComponents';
 
 /** The frozen token-embedding table: row i is the embedding of token id i. */
@@ -50,6 +50,11 @@ export interface TrainableModel {
    * (the frozen model's build cache); without it every start builds again.
    */
   readonly cacheDir?: string;
+  /**
+   * How another process opens the same weights: with it (and `cacheDir`) the training-step session is built
+   * in a child process, so the gigabytes of graph-building garbage never live in the training process.
+   */
+  readonly source?: FrozenModelSource;
 }
 
 /** The Gather that looks `input_ids` up in a 2-D initializer (the token-embedding table). */
@@ -178,5 +183,6 @@ export function trainableModelFromFrozen(unet: FrozenModel, text: FrozenModel = 
     latentChannels: unet.info.latentChannels,
     cacheKey: unet === text ? `frozen:${key(unet)}` : `frozen:${key(unet)}+${key(text)}`,
     cacheDir: unet === text ? unet.cacheDir : undefined,
+    source: unet === text ? unet.source : undefined,
   };
 }

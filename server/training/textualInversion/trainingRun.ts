@@ -116,6 +116,7 @@ export class TrainingRun {
       sizeMultiple: options.sizeMultiple,
       signal: options.signal,
     });
+    await encoder.release?.();
     const fingerprints = { model: tableFingerprint(models), dataset: dataset.fingerprint };
     if (checkpoint) assertSameTrainingData(checkpoint, options.checkpointFile!, fingerprints);
     const [, latentHeight, latentWidth] = dataset.latentDims;

@@ -2,8 +2,6 @@
  * A session of the training-step graph, cached per (model, shape, provider): building it merges, folds and
  * differentiates the whole UNet, which is worth doing once per model and batch shape, not per run.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   createSession,
   ort,
@@ -12,25 +10,35 @@ import {
   type ProviderChoice,
 } from '../../onnx/sessions';
 import {
+  buildStepModelInChild,
+  buildStepSessionInProcess,
+  STEP_SESSION_LABEL,
+  TRAINING_STEP_LOAD,
+  TRAINING_STEP_MEMORY,
+  TRAINING_STEP_OPTIMIZERS_OFF,
+} from './trainingStepBuild';
+import {
   cachedOptimizedModel,
-  OPTIMIZED_MODEL_FILE,
-  publishStaged,
-  stagingFolder,
+  cacheRootOf,
+  evictTrainingStepCache,
+  touchCached,
+  trainingCacheLimitBytes,
   trainingStepCacheFolder,
 } from './trainingStepCache';
-import { buildTrainingStepGraph, STEP_IO, type TrainingStepShape } from './trainingStepGraph';
+import { STEP_IO, type TrainingStepShape } from './trainingStepGraph';
 import type { TrainableModel } from './trainableModel';
 
-/**
- * Memory settings of the training-step session. With onnxruntime's memory pattern on, the second run
- * allocates a planned copy of every activation beside the arena chunks of the first, so resident memory
- * grows by the activations once more (measured: +204 MiB on the tiny model at 256 px, 443 → 647 MiB; on
- * SD 1.5 size at 512 px 12.8 → 18.7 GB) and the second step is slow. Off, memory stays flat from the first
- * step at the same speed. The arena stays on: without it a real-size step took twice as long.
- */
-export const TRAINING_STEP_MEMORY = { memoryPattern: false, cpuArena: true } as const;
+/** Where a session's model came from. */
+export type StepSessionOrigin = 'built' | 'child build' | 'disk cache';
 
-const LABEL = 'textual-inversion training step';
+/** How `TrainingStepSession.create` builds a missing session. */
+export interface StepSessionBuildOptions {
+  /**
+   * `child` (default): in a child process when the model can be reopened there and has a build cache,
+   * else here; `in-process`: always here.
+   */
+  readonly build?: 'child' | 'in-process';
+}
 
 /** One training step's inputs, flat row-major. */
 export interface StepFeeds {
@@ -77,10 +85,12 @@ export class TrainingStepSession {
     readonly hidden: number,
     readonly sequence: number,
     readonly channels: number,
-    /** Whether the session was built now or loaded from the on-disk cache. */
-    readonly origin: 'built' | 'disk cache',
+    /** Built here, built by a child process and loaded from its file, or loaded from the on-disk cache. */
+    readonly origin: StepSessionOrigin,
     /** Wall time of `create` (ms). */
     readonly createMs: number,
+    /** The on-disk cache folder of the optimized model, when the model has a build cache. */
+    readonly cacheFolder: string | undefined,
   ) {}
 
   /**
@@ -91,49 +101,41 @@ export class TrainingStepSession {
     models: TrainableModel,
     shape: TrainingStepShape,
     provider: ProviderChoice = 'auto',
+    options: StepSessionBuildOptions = {},
   ): Promise<TrainingStepSession> {
     const started = performance.now();
+    const cacheLimit = trainingCacheLimitBytes();
     const providers = resolveProviders(provider, () => undefined);
     const folder = models.cacheDir
-      ? trainingStepCacheFolder(models.cacheDir, shape, providers, TRAINING_STEP_MEMORY)
+      ? trainingStepCacheFolder(models.cacheDir, shape, providers, {
+          ...TRAINING_STEP_MEMORY,
+          disabledOptimizers: TRAINING_STEP_OPTIMIZERS_OFF,
+        })
       : undefined;
-    const cached = folder ? cachedOptimizedModel(folder) : undefined;
-    let session: ModelSession;
-    if (cached) {
-      session = await createSession(
-        cached,
-        { provider, optimization: 'disabled', ...TRAINING_STEP_MEMORY },
-        LABEL,
-      );
-    } else {
-      const model = await buildTrainingStepGraph(models, shape);
-      const staging = folder ? stagingFolder(folder) : undefined;
-      try {
-        session = await createSession(
-          model,
-          {
-            provider,
-            ...TRAINING_STEP_MEMORY,
-            ...(staging ? { saveOptimizedModel: path.join(staging, OPTIMIZED_MODEL_FILE) } : {}),
-          },
-          LABEL,
-        );
-      } catch (error) {
-        if (staging) fs.rmSync(staging, { recursive: true, force: true });
-        throw error;
-      }
-      if (staging && folder) {
-        publishStaged(staging, folder, { shape, providers, builtMs: performance.now() - started });
-      }
+    let cached = folder ? cachedOptimizedModel(folder) : undefined;
+    let origin: StepSessionOrigin = 'disk cache';
+    if (!cached && folder && models.source && (options.build ?? 'child') === 'child') {
+      cached = await buildStepModelInChild(models.source, shape, provider, folder, providers);
+      origin = 'child build';
     }
+    if (cached && folder) touchCached(folder);
+    const session: ModelSession = cached
+      ? await createSession(
+          cached,
+          { provider, optimization: 'disabled', ...TRAINING_STEP_MEMORY, ...TRAINING_STEP_LOAD },
+          STEP_SESSION_LABEL,
+        )
+      : await buildStepSessionInProcess(models, shape, provider, folder, { providers });
+    if (folder) evictTrainingStepCache(cacheRootOf(folder), cacheLimit, [folder]);
     return new TrainingStepSession(
       session,
       shape,
       models.tokenTable.dims[1],
       models.sequenceLength,
       models.latentChannels,
-      cached ? 'disk cache' : 'built',
+      cached ? origin : 'built',
       performance.now() - started,
+      folder,
     );
   }
 
