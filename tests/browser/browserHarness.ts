@@ -44,6 +44,11 @@ export interface BrowserStudio {
   tmp: string;
   /** Uncaught page exceptions and console errors seen so far (failed requests excepted: tests provoke 400s). */
   pageErrors: string[];
+  /**
+   * Tears everything down, then throws if the page had any uncaught exception or console error during the
+   * whole file (so every browser test file asserts a clean console, not only the tests that check
+   * `pageErrors` themselves).
+   */
   close(): Promise<void>;
 }
 
@@ -83,8 +88,18 @@ export async function startBrowserStudio(options: Partial<StudioOptions> = {}): 
       await context.close().catch(() => undefined);
       await studio.close();
       await rm(tmp, { recursive: true, force: true });
+      assertCleanConsole(pageErrors);
     },
   };
+}
+
+/** Throws, naming each message, when the page reported uncaught exceptions or console errors. */
+export function assertCleanConsole(pageErrors: readonly string[]): void {
+  if (pageErrors.length === 0) return;
+  const list = pageErrors.map((e) => `  - ${e.split('\n')[0]}`).join('\n');
+  throw new Error(
+    `the page had ${pageErrors.length} uncaught exception(s) or console error(s) during this file:\n${list}`,
+  );
 }
 
 /** Saves a full-page screenshot as test-output/browser/<name>.png and returns its path. */

@@ -3,7 +3,8 @@
  * a double-click on the trainer's chart it shows the loss the server's history holds (zoomable), the
  * run's previews as a strip that opens the viewer, and the saved steps; "Resume" turns on the trainer's
  * resume; from the history entry, "Sample" opens sample-with-embedding on a saved step, which then runs;
- * after a reload the run opened from the history still has its previews (kept by the server) and loss.
+ * after a reload the run opened from the history still has its previews (kept by the server) and loss, and
+ * its "Resume" opens the run's workflow in a new tab with resume on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema, type HistoryEntry } from '../../protocol/wireSchemas';
@@ -232,6 +233,30 @@ describe('the training dashboard', () => {
       strip.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)),
     ).resolves.toEqual(SAVED_STEPS.map(() => PREVIEW_SIDE));
     await screenshot(h.page, 'training-dashboard-from-history');
+    expect(h.pageErrors).toEqual([]);
+  });
+
+  it('"Resume" on a run from the history opens its workflow in a new tab with resume on', async () => {
+    const tabsBefore = await h.page.getByTestId('workflow-tab').count();
+    await dashboard().getByTestId('dashboard-resume').click();
+    await expect(dashboard().count()).resolves.toBe(0);
+    await expect(h.page.getByTestId('workflow-tab').count()).resolves.toBe(tabsBefore + 1);
+    const front = h.page.locator('[data-testid=workflow-tab-show][aria-current=page]');
+    await expect(front.textContent()).resolves.toContain('prompt #');
+    // the trainer as the history prompt ran it, now resuming from its last checkpoint
+    const widgets = await h.page.evaluate((id) => {
+      const node = window.studio!.graph.getNodeById(id)!;
+      return Object.fromEntries(node.widgets!.map((w) => [w.name, w.value]));
+    }, TRAINER);
+    const prompt = entry.prompt[2] as Record<string, { inputs: Record<string, unknown> }>;
+    const queued = prompt[String(TRAINER)]!.inputs;
+    expect(widgets).toMatchObject({
+      resume: true,
+      steps: queued.steps,
+      checkpoint_every: queued.checkpoint_every,
+      token: queued.token,
+    });
+    expect(queued.resume).toBe(false);
     expect(h.pageErrors).toEqual([]);
   });
 });
