@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowserStudio, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, type BrowserStudio } from './browserHarness';
 
 interface AxeViolation {
   id: string;
@@ -52,9 +52,7 @@ async function setTheme(theme: 'dark' | 'light'): Promise<void> {
 
 beforeAll(async () => {
   axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

@@ -93,6 +93,14 @@ export async function startBrowserStudio(options: Partial<StudioOptions> = {}): 
   };
 }
 
+/** {@link startBrowserStudio}, then the studio's page opened and its default canvas drawn. */
+export async function openStudioPage(options: Partial<StudioOptions> = {}): Promise<BrowserStudio> {
+  const h = await startBrowserStudio(options);
+  await h.page.goto(h.studio.url);
+  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  return h;
+}
+
 /** Throws, naming each message, when the page reported uncaught exceptions or console errors. */
 export function assertCleanConsole(pageErrors: readonly string[]): void {
   if (pageErrors.length === 0) return;

@@ -8,7 +8,7 @@ import { historySchema } from '../../protocol/wireSchemas';
 import {
   clickCanvasUntil,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   waitInPage,
   type BrowserStudio,
 } from './browserHarness';
@@ -45,9 +45,7 @@ async function lastPrompt(): Promise<Record<string, { inputs: Record<string, unk
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
   await openWorkflowFile(h.page, imageInvertWorkflow(), 'image-invert.json');
 });
 

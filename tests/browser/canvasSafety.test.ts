@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clickCanvasUntil,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
@@ -40,9 +40,7 @@ async function openWidgetsWorkflow(name = 'widgets.json'): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ extraNodes: testNodes });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ extraNodes: testNodes });
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema, uiWorkflowSchema, type UiWorkflow } from '../../protocol/wireSchemas';
-import { repoRoot, screenshot, startBrowserStudio, type BrowserStudio } from './browserHarness';
+import { repoRoot, screenshot, openStudioPage, type BrowserStudio } from './browserHarness';
 import { openWorkflowFile } from './workflowFixtures';
 
 const TRAINER = 3;
@@ -31,9 +31,7 @@ function quickCurveWorkflow(): UiWorkflow {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ runStartupTasks: true });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ runStartupTasks: true });
 });
 
 afterAll(async () => {

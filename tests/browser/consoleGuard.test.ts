@@ -4,14 +4,12 @@
  * suite asserts a clean console (issue 13), not only the tests that look at `pageErrors` themselves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCleanConsole, startBrowserStudio, type BrowserStudio } from './browserHarness';
+import { assertCleanConsole, openStudioPage, type BrowserStudio } from './browserHarness';
 
 let h: BrowserStudio | undefined;
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ import {
   clickCanvasUntil,
   clickForFileChooser,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   waitInPage,
   widgetRect,
   type BrowserStudio,
@@ -42,9 +42,7 @@ async function openWorkflowFile(workflow: unknown, name = 'widgets.json'): Promi
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ extraNodes: testNodes });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ extraNodes: testNodes });
 });
 
 afterAll(async () => {

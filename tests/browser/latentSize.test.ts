@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
 import {
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
@@ -20,9 +20,7 @@ const historyLength = async () =>
   Object.keys(historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json())).length;
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
   await h.page.getByTestId('library-toggle').click();
   await h.page.getByTestId('library-panel').getByText('txt2img', { exact: true }).click();
   await waitInPage(h.page, 'txt2img is open', () => window.studio!.graph.nodes.length === 7, null);

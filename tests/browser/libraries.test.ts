@@ -4,7 +4,7 @@
  * embeddings and scoring CLIP models with the metadata their safetensors headers hold, added as loaders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
 
 let h: BrowserStudio;
 
@@ -17,9 +17,7 @@ const newest = () =>
   });
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ runStartupTasks: true });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ runStartupTasks: true });
   await h.page.getByTestId('graph-canvas').focus();
 });
 

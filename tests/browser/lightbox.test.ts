@@ -9,7 +9,7 @@ import { nodeBodyRect } from './pageProbes';
 import {
   dblclickCanvasUntil,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   waitInPage,
   type BrowserStudio,
 } from './browserHarness';
@@ -47,9 +47,7 @@ async function shownImage(): Promise<{ filename: string | null; width: number; h
 let savedFiles: string[];
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
   const workflow = imageInvertWorkflow();
   const empty = workflow.nodes.find((n) => n.type === 'EmptyImage')!;
   empty.widgets_values = [64, 64, BATCH, 0x2a9d8f];

@@ -3,7 +3,7 @@
  * canvas and the visible area, and a click on it centres the view on that part of the graph.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowserStudio, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, type BrowserStudio } from './browserHarness';
 
 let h: BrowserStudio;
 
@@ -16,9 +16,7 @@ const viewCentre = () =>
   });
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

@@ -7,15 +7,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
-import { repoRoot, screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { repoRoot, screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
 import { dropFileOnCanvas } from './workflowFixtures';
 
 let h: BrowserStudio;
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

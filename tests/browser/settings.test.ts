@@ -3,7 +3,7 @@
  * survives a reload, and a keybinding panel whose single-key shortcuts do what it says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
 
 let h: BrowserStudio;
 
@@ -30,9 +30,7 @@ async function openSettings(): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

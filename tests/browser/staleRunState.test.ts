@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
-import { screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
 
 const TRAINER = 3;
 let h: BrowserStudio;
@@ -27,9 +27,7 @@ async function setSteps(steps: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
   await h.page.getByTestId('library-toggle').click();
   await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
   await waitInPage(h.page, 'train-embedding is open', () => window.studio!.graph.nodes.length === 4, null);

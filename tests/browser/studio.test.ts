@@ -20,7 +20,7 @@ import {
   clickCanvasUntil,
   repoRoot,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   widgetRect,
   type BrowserStudio,
 } from './browserHarness';
@@ -43,9 +43,7 @@ beforeAll(async () => {
   shipped = uiWorkflowSchema.parse(
     JSON.parse(await readFile(path.join(repoRoot, 'workflows', `${DEFAULT_WORKFLOW_NAME}.json`), 'utf8')),
   );
-  h = await startBrowserStudio();
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage();
 });
 
 afterAll(async () => {

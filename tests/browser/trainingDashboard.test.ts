@@ -11,7 +11,7 @@ import { historySchema, type HistoryEntry } from '../../protocol/wireSchemas';
 import {
   dblclickCanvasUntil,
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
@@ -44,9 +44,7 @@ async function setRange(testId: string, value: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ runStartupTasks: true });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ runStartupTasks: true });
   await h.page.getByTestId('library-toggle').click();
   await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
   await waitInPage(

@@ -4,7 +4,7 @@
  * the socket so the widget's own value runs again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startBrowserStudio, waitInPage, type BrowserStudio } from './browserHarness';
+import { screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
 import { NUMBER_NODE, WIDGET_KINDS_NODE, testNodes } from './testNodes';
 import { openWorkflowFile, widgetsWorkflow } from './workflowFixtures';
 
@@ -50,9 +50,7 @@ async function runAndEcho(): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ extraNodes: testNodes });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ extraNodes: testNodes });
   const workflow = widgetsWorkflow();
   workflow.nodes.push({
     id: NUMBER,

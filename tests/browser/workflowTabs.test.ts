@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   screenshot,
-  startBrowserStudio,
+  openStudioPage,
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
@@ -50,9 +50,7 @@ async function openFromLibrary(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startBrowserStudio({ extraNodes: testNodes });
-  await h.page.goto(h.studio.url);
-  await h.page.waitForFunction(() => (window.studio?.graph.nodes.length ?? 0) > 0);
+  h = await openStudioPage({ extraNodes: testNodes });
 });
 
 afterAll(async () => {
