@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       const tail = losses.slice(-50);
       const mean = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
       console.log(
-        `${stage}: ${event} (${seconds.toFixed(0)} s, ${losses.length} steps, mean loss of the last 50 ${mean.toFixed(4)})`,
+        `${stage}: ${event} (${seconds === null ? 'training time not recorded' : `${seconds.toFixed(0)} s of training`}, ${losses.length} steps, mean loss of the last 50 ${mean.toFixed(4)})`,
       );
     },
   });
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     Object.entries(summary.stages).map(([k, v]) => [
       k,
       {
-        seconds: Math.round(v.seconds),
+        seconds: v.seconds === null ? null : Math.round(v.seconds),
         steps: v.steps,
         firstLoss: v.firstLoss,
         lastLoss: v.lastLoss,

@@ -27,18 +27,21 @@ export interface ToyPipelineOptions {
   readonly onStage?: (
     stage: string,
     event: 'loaded' | 'trained',
-    seconds: number,
+    seconds: number | null,
     losses: readonly number[],
   ) => void;
   readonly signal?: AbortSignal;
   readonly threads?: number;
 }
 
-/** Per stage: wall time and loss history of the run that trained it. */
+/**
+ * Per stage: seconds spent training it (every phase, across interrupted and resumed runs; null when a
+ * checkpoint from before times were kept was resumed) and its loss history.
+ */
 export interface ToyPipelineSummary {
   readonly stages: Record<
     string,
-    { seconds: number; steps: number; firstLoss: number; lastLoss: number; losses: number[] }
+    { seconds: number | null; steps: number; firstLoss: number; lastLoss: number; losses: number[] }
   >;
   readonly scalingFactor: number;
   readonly files: string[];
@@ -67,16 +70,15 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
     if (saved) {
       const record = JSON.parse(saved.meta.summary ?? '{}') as ToyPipelineSummary['stages'][string];
       stages[name] = record;
-      options.onStage?.(name, 'loaded', record.seconds ?? 0, record.losses ?? []);
+      options.onStage?.(name, 'loaded', record.seconds ?? null, record.losses ?? []);
       return saved;
     }
-    const start = performance.now();
     const result = await train();
     if (result.interrupted) {
       interrupted = true;
       return undefined;
     }
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = result.seconds ?? null;
     const record = {
       seconds,
       steps: result.losses.length,

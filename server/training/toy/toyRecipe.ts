@@ -17,7 +17,7 @@ import { MemoryWeightSource, type MemoryTensor } from '../../sd/weights/weightSo
 import { WorldRng, type CaptionVocabulary, type SceneConstraints } from '../../world';
 import { clipLossModel, LOSS_IO, unetLossModel, vaeLossModel } from '../weights/lossModels';
 import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
-import { trainStage, type StageResult, type StageSettings } from './toyStage';
+import { sumSeconds, trainStage, type StageResult, type StageSettings } from './toyStage';
 import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
 import type { WeightStepReport } from '../weights/trainWeights';
 
@@ -170,6 +170,7 @@ export async function trainToyClip(
   let weights = clipInit(name, settings.seed);
   let previous = STAGE_DEPENDENCIES.clip();
   const losses: number[] = [];
+  const seconds: (number | undefined)[] = [];
   for (const [k, phase] of settings.phases.entries()) {
     const phaseName = `${name}-${k + 1}of${settings.phases.length}`;
     // each phase draws its own samples: the phase index is part of the world seed
@@ -200,11 +201,12 @@ export async function trainToyClip(
       threads: hooks.threads,
     });
     losses.push(...result.losses);
+    seconds.push(result.seconds);
     weights = withTemperature(result.weights);
     previous = result.recipe;
-    if (result.interrupted) return { ...result, weights, losses };
+    if (result.interrupted) return { ...result, weights, losses, seconds: sumSeconds(seconds) };
   }
-  return { weights, losses, interrupted: false, recipe: previous };
+  return { weights, losses, interrupted: false, recipe: previous, seconds: sumSeconds(seconds) };
 }
 
 /** The VAE: reconstruction of world images plus a small KL term. */
@@ -313,6 +315,7 @@ export async function trainToyUnet(
     let previous = STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe);
     let result: StageResult | undefined;
     const losses: number[] = [];
+    const seconds: (number | undefined)[] = [];
     for (const [k, settings] of phases.entries()) {
       const name = k === 0 ? 'unet' : `unet-${k + 1}`;
       result = await trainStage({
@@ -361,11 +364,12 @@ export async function trainToyUnet(
         threads: hooks.threads,
       });
       losses.push(...result.losses);
-      if (result.interrupted) return { ...result, losses };
+      seconds.push(result.seconds);
+      if (result.interrupted) return { ...result, losses, seconds: sumSeconds(seconds) };
       weights = weightSource(name, result.weights);
       previous = result.recipe;
     }
-    return { ...result!, losses };
+    return { ...result!, losses, seconds: sumSeconds(seconds) };
   } finally {
     await encoder.release();
     await text.release();

@@ -42,6 +42,18 @@ export interface StageResult {
   readonly losses: number[];
   readonly interrupted: boolean;
   readonly recipe: string;
+  /** Seconds spent training it, across resumes; undefined when a checkpoint did not record its time. */
+  readonly seconds: number | undefined;
+}
+
+/** Total seconds of chained phases; undefined when any phase's time is unknown. */
+export function sumSeconds(phases: readonly (number | undefined)[]): number | undefined {
+  let total = 0;
+  for (const s of phases) {
+    if (s === undefined) return undefined;
+    total += s;
+  }
+  return total;
 }
 
 /** A short stable key of a stage's definition. */
@@ -90,7 +102,13 @@ export async function trainStage(options: StageOptions): Promise<StageResult> {
     const weights = new Map<string, { data: Float32Array; dims: readonly number[] }>();
     for (const [name, p] of graph.parameters)
       weights.set(checkpointKey(name), { data: p.data, dims: p.dims });
-    return { weights, losses: result.losses, interrupted: result.interrupted, recipe };
+    return {
+      weights,
+      losses: result.losses,
+      interrupted: result.interrupted,
+      recipe,
+      seconds: result.seconds,
+    };
   } finally {
     await session.release();
   }

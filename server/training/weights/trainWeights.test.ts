@@ -8,7 +8,7 @@ import { GaussianRng } from '../../diffusion/gaussianRng';
 import { buildParameterGradientGraph, type ParameterGraph } from './parameterGradientGraph';
 import { trainWeights } from './trainWeights';
 import { WeightOptimizer } from './weightOptimizer';
-import { loadWeightCheckpoint } from './weightCheckpoint';
+import { loadWeightCheckpoint, restoreWeightCheckpoint, saveWeightCheckpoint } from './weightCheckpoint';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'train-weights-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -41,7 +41,15 @@ function batch(step: number): Record<string, ort.Tensor> {
   return { x: new ort.Tensor('float32', x, [8, 3]), t: new ort.Tensor('float32', t, [8, 2]) };
 }
 
-async function run(options: { steps: number; lr: number; file?: string; stopAt?: number; drawn?: number[] }) {
+async function run(options: {
+  steps: number;
+  lr: number;
+  file?: string;
+  stopAt?: number;
+  drawn?: number[];
+  /** Time each batch takes to draw. */
+  delayMs?: number;
+}) {
   const graph: ParameterGraph = await buildParameterGradientGraph({
     model: regressionModel(),
     parameters: ['w1', 'b1', 'w2'],
@@ -59,8 +67,9 @@ async function run(options: { steps: number; lr: number; file?: string; stopAt?:
       graph,
       session,
       optimizer,
-      batch: (step) => {
+      batch: async (step) => {
         options.drawn?.push(step);
+        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
         return batch(step);
       },
       totalSteps: options.steps,
@@ -110,5 +119,39 @@ describe('weight training', () => {
     expect(() => loadWeightCheckpoint(file, 'another-recipe')).toThrow(
       /belongs to recipe "mlp-test", not "another-recipe".*delete it to start over/,
     );
+  });
+
+  it('keeps the seconds spent training across an interrupt and a resume', async () => {
+    const file = path.join(tmp, 'timed.checkpoint.safetensors');
+    const delayMs = 40;
+    const first = await run({ steps: 10, lr: 0.05, file, stopAt: 6, delayMs });
+    const saved = loadWeightCheckpoint(file, 'mlp-test');
+    // six batches of 40 ms at least went into the first run, and its checkpoint says so
+    expect(saved.seconds).toBeGreaterThanOrEqual((6 * delayMs) / 1000);
+    expect(first.result.seconds).toBeCloseTo(saved.seconds!, 2);
+    const resumed = await run({ steps: 10, lr: 0.05, file, delayMs });
+    expect(resumed.result.seconds).toBeGreaterThanOrEqual(saved.seconds! + (4 * delayMs) / 1000);
+    expect(loadWeightCheckpoint(file, 'mlp-test').seconds).toBeCloseTo(resumed.result.seconds!, 2);
+
+    // a checkpoint written before times were kept: the total is unknown, not the resumed part alone
+    const old = path.join(tmp, 'untimed.checkpoint.safetensors');
+    await run({ steps: 10, lr: 0.05, file: old, stopAt: 4 });
+    const graph = await buildParameterGradientGraph({
+      model: regressionModel(),
+      parameters: ['w1', 'b1', 'w2'],
+      loss: 'loss',
+      inputShapes: { x: [8, 3], t: [8, 2] },
+    });
+    const checkpoint = loadWeightCheckpoint(old, 'mlp-test');
+    const optimizer = new WeightOptimizer(graph.parameters, {
+      schedule: { name: 'cosine', baseLr: 0.05, warmupSteps: 2, totalSteps: 10 },
+      maxGradNorm: 1,
+    });
+    restoreWeightCheckpoint(checkpoint, graph.parameters, optimizer);
+    await saveWeightCheckpoint(old, 'mlp-test', graph.parameters, optimizer, checkpoint.losses);
+    expect(loadWeightCheckpoint(old, 'mlp-test').seconds).toBeUndefined();
+    const untimed = await run({ steps: 10, lr: 0.05, file: old });
+    expect(untimed.result.step).toBe(10);
+    expect(untimed.result.seconds).toBeUndefined();
   });
 });

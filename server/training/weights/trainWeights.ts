@@ -43,21 +43,38 @@ export interface WeightTrainingResult {
   readonly step: number;
   readonly resumedFrom: number;
   readonly interrupted: boolean;
+  /**
+   * Wall-clock seconds of every step taken so far, resumed runs included (batches, session, update); undefined
+   * when it resumed from a checkpoint that did not record its time.
+   */
+  readonly seconds: number | undefined;
 }
 
 /** Trains until `totalSteps` (or the signal); returns the loss history. */
 export async function trainWeights(options: WeightTrainingOptions): Promise<WeightTrainingResult> {
   const { graph, session, optimizer, checkpoint } = options;
   let losses: number[] = [];
+  let earlierSeconds: number | undefined = 0;
   if (checkpoint && (options.resume ?? true) && fs.existsSync(checkpoint.file)) {
     const saved = loadWeightCheckpoint(checkpoint.file, checkpoint.recipe);
     restoreWeightCheckpoint(saved, graph.parameters, optimizer);
     losses = saved.losses;
+    earlierSeconds = saved.step === 0 ? 0 : saved.seconds;
   }
   const resumedFrom = optimizer.step;
+  const start = performance.now();
+  const seconds = () =>
+    earlierSeconds === undefined ? undefined : earlierSeconds + (performance.now() - start) / 1000;
   const save = async () => {
     if (checkpoint)
-      await saveWeightCheckpoint(checkpoint.file, checkpoint.recipe, graph.parameters, optimizer, losses);
+      await saveWeightCheckpoint(
+        checkpoint.file,
+        checkpoint.recipe,
+        graph.parameters,
+        optimizer,
+        losses,
+        seconds(),
+      );
   };
   const fetches = [graph.loss, ...[...graph.parameters.keys()].map(graph.gradName)];
   // the next step's batch is drawn while this step's session runs (batches depend on the step alone)
@@ -70,7 +87,7 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
   while (optimizer.step < options.totalSteps) {
     if (options.signal?.aborted) {
       await save();
-      return { losses, step: optimizer.step, resumedFrom, interrupted: true };
+      return { losses, step: optimizer.step, resumedFrom, interrupted: true, seconds: seconds() };
     }
     const feeds = { ...(await next!) };
     next = optimizer.step + 1 < options.totalSteps ? draw(optimizer.step + 1) : undefined;
@@ -88,5 +105,5 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
     if (checkpoint && optimizer.step % checkpoint.every === 0) await save();
   }
   if (checkpoint && optimizer.step % checkpoint.every !== 0) await save();
-  return { losses, step: optimizer.step, resumedFrom, interrupted: false };
+  return { losses, step: optimizer.step, resumedFrom, interrupted: false, seconds: seconds() };
 }

@@ -1,7 +1,7 @@
 /**
  * The resumable state of a weight-training run in one safetensors file: every parameter and both AdamW
  * moments as float32 tensors (`param/…`, `exp_avg/…`, `exp_avg_sq/…`), and in the metadata the step, the
- * recipe key it belongs to and the loss history. Written atomically, so an interrupted run keeps the last
+ * recipe key it belongs to, the loss history and the seconds spent training so far. Written atomically, so an interrupted run keeps the last
  * complete checkpoint.
  */
 import fs from 'node:fs';
@@ -18,6 +18,8 @@ const metadataSchema = z.object({
   recipe: z.string(),
   step: z.coerce.number().int().nonnegative(),
   losses: z.string(),
+  /** Seconds of training up to this step, across resumes (absent in checkpoints written before it was kept). */
+  seconds: z.coerce.number().nonnegative().optional(),
 });
 
 /** A checkpoint read back: the step, the losses so far, and tensors by name. */
@@ -25,17 +27,23 @@ export interface WeightCheckpoint {
   readonly recipe: string;
   readonly step: number;
   readonly losses: number[];
+  /** Seconds of training up to `step`; undefined when the checkpoint did not record it. */
+  readonly seconds: number | undefined;
   readonly params: Map<string, Float32Array>;
   readonly moments: Map<string, { expAvg: Float32Array; expAvgSq: Float32Array }>;
 }
 
-/** Writes parameters, optimizer moments, step and losses atomically to `file`. */
+/**
+ * Writes parameters, optimizer moments, step, losses and `seconds` (training time so far; undefined when
+ * unknown) atomically to `file`.
+ */
 export async function saveWeightCheckpoint(
   file: string,
   recipe: string,
   parameters: ReadonlyMap<string, Parameter>,
   optimizer: WeightOptimizer,
   losses: readonly number[],
+  seconds?: number,
 ): Promise<void> {
   const entries: SafetensorsEntry[] = [];
   for (const [name, p] of parameters) {
@@ -49,6 +57,7 @@ export async function saveWeightCheckpoint(
     recipe,
     step: String(optimizer.step),
     losses: JSON.stringify(losses),
+    ...(seconds === undefined ? {} : { seconds: seconds.toFixed(3) }),
   });
 }
 
@@ -76,7 +85,7 @@ export function loadWeightCheckpoint(file: string, recipe: string): WeightCheckp
       });
     }
     const losses = z.array(z.number()).parse(JSON.parse(meta.data.losses));
-    return { recipe, step: meta.data.step, losses, params, moments };
+    return { recipe, step: meta.data.step, losses, seconds: meta.data.seconds, params, moments };
   } finally {
     st.close();
   }
