@@ -218,13 +218,18 @@ export async function dblclickCanvasUntil(
 async function pressCanvasUntil(
   page: Page,
   how: { press: 'click' | 'dblclick'; verb: string; pauseMs: number },
-  x: number,
+  x: number | (() => Promise<{ x: number; y: number }>),
   y: number,
   what: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
+  let at = { x: typeof x === 'number' ? x : 0, y };
   for (let attempt = 1; attempt <= 3; attempt++) {
-    await page.mouse[how.press](x, y);
+    // a point that follows the page (a widget) is measured again before every press: the layout may
+    // have moved since the last one, and a press at the old point would edit something else
+    if (typeof x !== 'number') at = await x();
+    if (attempt > 1 && (await done())) return;
+    await page.mouse[how.press](at.x, at.y);
     const deadline = Date.now() + 2000;
     while (Date.now() < deadline) {
       if (await done()) return;
@@ -234,7 +239,7 @@ async function pressCanvasUntil(
   }
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'failed-click.png') });
   throw new Error(
-    `${how.verb} (${x}, ${y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`,
+    `${how.verb} (${at.x}, ${at.y}) 3 times did not ${what} (see test-output/browser/failed-click.png)`,
   );
 }
 
@@ -288,12 +293,17 @@ export async function typeIntoNumberWidget(
   widget: string,
   value: number,
 ): Promise<void> {
-  const rect = await widgetRect(page, nodeId, widget);
   const prompt = page.locator('.graphdialog input.value');
-  await clickCanvasUntil(
+  const centre = async () => {
+    await settledLayout(page);
+    const rect = await widgetRect(page, nodeId, widget);
+    return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+  };
+  await pressCanvasUntil(
     page,
-    rect.left + rect.width / 2,
-    rect.top + rect.height / 2,
+    { press: 'click', verb: 'clicking', pauseMs: 0 },
+    centre,
+    0,
     `open the value prompt of "${widget}"`,
     () => prompt.isVisible(),
   );
@@ -311,4 +321,35 @@ export async function typeIntoNumberWidget(
       cause: err,
     });
   }
+}
+
+/** Resolves after the page has drawn two more frames: layout changes made before the call are on screen. */
+export async function settledLayout(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
+}
+
+/**
+ * Opens library workflow `name` as a person does (library panel, click the name) and closes the panel
+ * again; resolves once the workflow is open and the canvas has moved back to where the panel was, so a
+ * widget measured next is where a click will land.
+ */
+export async function openLibraryWorkflow(page: Page, name: string): Promise<void> {
+  await page.getByTestId('library-toggle').click();
+  await page.getByTestId('library-panel').getByText(name, { exact: true }).click();
+  await waitInPage(
+    page,
+    `${name} is open`,
+    (n) => document.querySelector('[data-testid=workflow-title]')?.textContent?.includes(n) ?? false,
+    name,
+  );
+  await page.getByTestId('library-toggle').click();
+  await waitInPage(
+    page,
+    'the library panel closed',
+    () => !document.querySelector('[data-testid=library-panel]'),
+    null,
+  );
+  await settledLayout(page);
 }

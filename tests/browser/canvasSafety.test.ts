@@ -12,6 +12,7 @@ import {
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
+  openLibraryWorkflow,
 } from './browserHarness';
 import { testNodes } from './testNodes';
 import { dropFileOnCanvas, widgetsWorkflow } from './workflowFixtures';
@@ -120,10 +121,7 @@ describe('canvas safety', () => {
   it('opens a library workflow in a new tab, leaving unsaved edits in theirs (undo included)', async () => {
     await openWidgetsWorkflow('edited.json');
     await typeIntoNumberWidget(h.page, 1, 'width', 200);
-    await h.page.getByTestId('library-toggle').click();
-    await h.page.getByTestId('library-panel').getByText('txt2img', { exact: true }).click();
-    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('txt2img');
-    await h.page.getByTestId('library-toggle').click();
+    await openLibraryWorkflow(h.page, 'txt2img');
     await expect(h.page.getByTestId('confirm-dialog').count()).resolves.toBe(0);
     expect(await nodeTypes()).not.toContain('EmptyImage');
 

@@ -11,6 +11,7 @@ import {
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
+  openLibraryWorkflow,
 } from './browserHarness';
 
 const LATENT = 5;
@@ -21,10 +22,8 @@ const historyLength = async () =>
 
 beforeAll(async () => {
   h = await openStudioPage();
-  await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText('txt2img', { exact: true }).click();
+  await openLibraryWorkflow(h.page, 'txt2img');
   await waitInPage(h.page, 'txt2img is open', () => window.studio!.graph.nodes.length === 7, null);
-  await h.page.getByTestId('library-toggle').click();
 });
 
 afterAll(async () => {

@@ -4,7 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historySchema } from '../../protocol/wireSchemas';
-import { screenshot, openStudioPage, waitInPage, type BrowserStudio } from './browserHarness';
+import {
+  screenshot,
+  openStudioPage,
+  waitInPage,
+  type BrowserStudio,
+  openLibraryWorkflow,
+} from './browserHarness';
 
 const TRAINER = 3;
 let h: BrowserStudio;
@@ -28,10 +34,8 @@ async function setSteps(steps: number): Promise<void> {
 
 beforeAll(async () => {
   h = await openStudioPage();
-  await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
+  await openLibraryWorkflow(h.page, 'train-embedding');
   await waitInPage(h.page, 'train-embedding is open', () => window.studio!.graph.nodes.length === 4, null);
-  await h.page.getByTestId('library-toggle').click();
 });
 
 afterAll(async () => {

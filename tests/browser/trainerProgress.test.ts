@@ -17,6 +17,7 @@ import {
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
+  openLibraryWorkflow,
 } from './browserHarness';
 
 /** Long enough to watch the run (a toy-model step of batch 4 takes ~0.1–0.3 s), short enough for CI. */
@@ -69,10 +70,7 @@ afterAll(async () => {
 
 describe('the textual inversion trainer in the browser', () => {
   it('shows its progress bar and the live loss chart while train-embedding runs', async () => {
-    await h.page.getByTestId('library-toggle').click();
-    await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
-    await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain('train-embedding');
-    await h.page.getByTestId('library-toggle').click();
+    await openLibraryWorkflow(h.page, 'train-embedding');
     // the opening canvas (train-sample-score) is fitted zoomed out; fit the small workflow so the chart is
     // drawn at a readable size
     await h.page.getByTitle('Fit the graph in view').click();

@@ -15,6 +15,7 @@ import {
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
+  openLibraryWorkflow,
 } from './browserHarness';
 
 /** train-embedding's trainer node. */
@@ -45,15 +46,13 @@ async function setRange(testId: string, value: number): Promise<void> {
 
 beforeAll(async () => {
   h = await openStudioPage({ runStartupTasks: true });
-  await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText('train-embedding', { exact: true }).click();
+  await openLibraryWorkflow(h.page, 'train-embedding');
   await waitInPage(
     h.page,
     'train-embedding is open',
     (id) => window.studio!.graph.nodes.length === 4 && !!window.studio!.graph.getNodeById(id),
     TRAINER,
   );
-  await h.page.getByTestId('library-toggle').click();
   await h.page.getByTitle('Fit the graph in view').click();
   await typeIntoNumberWidget(h.page, TRAINER, 'steps', STEPS);
   await typeIntoNumberWidget(h.page, TRAINER, 'checkpoint_every', EVERY);

@@ -10,6 +10,7 @@ import {
   typeIntoNumberWidget,
   waitInPage,
   type BrowserStudio,
+  openLibraryWorkflow,
 } from './browserHarness';
 import { testNodes } from './testNodes';
 import { openWorkflowFile, widgetsWorkflow } from './workflowFixtures';
@@ -42,12 +43,7 @@ const samplerSteps = () =>
   );
 const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
 
-async function openFromLibrary(name: string): Promise<void> {
-  await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText(name, { exact: true }).click();
-  await expect.poll(() => h.page.getByTestId('workflow-title').textContent()).toContain(name);
-  await h.page.getByTestId('library-toggle').click();
-}
+const openFromLibrary = (name: string) => openLibraryWorkflow(h.page, name);
 
 beforeAll(async () => {
   h = await openStudioPage({ extraNodes: testNodes });
