@@ -52,6 +52,12 @@ export const TRAINING_STEP_LOAD = { prepacking: false } as const;
  */
 export const TRAINING_STEP_OPTIMIZERS_OFF = ['NchwcTransformer', 'ConstantFolding'] as const;
 
+/**
+ * How the step graph is built: attention probabilities softmax(q·kᵀ) are recomputed in the backward pass
+ * instead of kept from the forward pass (server/onnx/autodiff/recompute.ts). Part of the cache key.
+ */
+export const TRAINING_STEP_GRAPH = { recompute: 'attention' } as const;
+
 export const STEP_SESSION_LABEL = 'textual-inversion training step';
 
 /**
@@ -66,7 +72,7 @@ export async function buildStepSessionInProcess(
   record: Record<string, unknown> = {},
 ): Promise<ModelSession> {
   const started = performance.now();
-  const model = await buildTrainingStepGraph(models, shape);
+  const model = await buildTrainingStepGraph(models, shape, TRAINING_STEP_GRAPH);
   const staging = folder ? stagingFolder(folder) : undefined;
   let session: ModelSession;
   try {

@@ -18,6 +18,7 @@ import {
   renameTensors,
 } from '../../onnx/surgery';
 import { vjp } from '../../onnx/autodiff/vjp';
+import type { RecomputePolicy } from '../../onnx/autodiff/recompute';
 import type { TrainingGraphs, TrainableModel } from './trainableModel';
 
 /** Graph input and output names of the training-step graph. */
@@ -53,6 +54,11 @@ export interface TrainingStepShape {
 export interface TrainingStepGraphOptions {
   /** Also output the UNet prediction (`model_pred`), for checks; training itself does not need it. */
   readonly exposePrediction?: boolean;
+  /**
+   * Recompute attention probabilities in the backward pass (vjp's `recompute`) instead of keeping them
+   * from the forward pass; off by default.
+   */
+  readonly recompute?: RecomputePolicy;
 }
 
 /**
@@ -173,5 +179,10 @@ export async function buildTrainingStepGraph(
   options: TrainingStepGraphOptions = {},
 ): Promise<ModelProto> {
   const forward = await buildTrainingLossGraph(models, shape, options);
-  return vjp(forward, { of: [STEP_IO.loss], wrt: [STEP_IO.rows], seedScalarLoss: true });
+  return vjp(forward, {
+    of: [STEP_IO.loss],
+    wrt: [STEP_IO.rows],
+    seedScalarLoss: true,
+    ...(options.recompute ? { recompute: options.recompute } : {}),
+  });
 }
