@@ -16,6 +16,7 @@ import {
   mergeModels,
   removeDeadNodes,
   renameTensors,
+  splitAttentionQueries,
 } from '../../onnx/surgery';
 import { vjp } from '../../onnx/autodiff/vjp';
 import type { RecomputePolicy } from '../../onnx/autodiff/recompute';
@@ -59,6 +60,11 @@ export interface TrainingStepGraphOptions {
    * from the forward pass; off by default.
    */
   readonly recompute?: RecomputePolicy;
+  /**
+   * Split attention whose probabilities have more elements than this into chunks of queries that do not
+   * (splitAttentionQueries); default: whole.
+   */
+  readonly attentionChunkElements?: number;
 }
 
 /**
@@ -166,7 +172,10 @@ export async function buildTrainingLossGraph(
     );
   }
   const folded = await foldShapes(constantNodesToInitializers(named), shapes);
-  return removeDeadNodes(folded, { pruneInputs: false });
+  const chunked = options.attentionChunkElements
+    ? splitAttentionQueries(folded, { chunkElements: options.attentionChunkElements })
+    : folded;
+  return removeDeadNodes(chunked, { pruneInputs: false });
 }
 
 /**
