@@ -19,6 +19,11 @@ export interface NodeLinks {
   producer(tensor: string): NodeProto | undefined;
   /** Makes output `i` of the forward node exist (e.g. LayerNormalization's InvStdDev) and returns its name. */
   exposeOutput(i: number): string;
+  /**
+   * The tensor to read for a forward tensor's value: itself, or a copy recomputed in the backward pass
+   * (not before `after`, the gradient reaching this node, exists).
+   */
+  valueOf(tensor: string, after: string | undefined): string;
 }
 
 export class RuleContext extends GraphOps {
@@ -34,16 +39,20 @@ export class RuleContext extends GraphOps {
     return this.node.opType;
   }
 
+  /** The value of input `i` (a recomputed copy when the vjp recomputes it). */
   input(i: number): string {
-    return this.node.input[i] ?? '';
+    const name = this.node.input[i] ?? '';
+    return name && this.links.valueOf(name, this.gradOrUndefined(0));
   }
 
+  /** The value of output `i` (a recomputed copy when the vjp recomputes it). */
   output(i: number): string {
-    return this.node.output[i] ?? '';
+    const name = this.node.output[i] ?? '';
+    return name && this.links.valueOf(name, this.gradOrUndefined(0));
   }
 
   hasInput(i: number): boolean {
-    return this.input(i) !== '';
+    return (this.node.input[i] ?? '') !== '';
   }
 
   needs(i: number): boolean {
@@ -52,7 +61,7 @@ export class RuleContext extends GraphOps {
 
   /** The gradient of output `i`, or undefined when no gradient reaches it. */
   gradOrUndefined(i = 0): string | undefined {
-    const out = this.output(i);
+    const out = this.node.output[i] ?? '';
     return out ? this.links.gradientOf(out) : undefined;
   }
 

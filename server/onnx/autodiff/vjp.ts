@@ -25,6 +25,7 @@ import type { SymDim } from '../shapes/symbolicDims';
 import { pinInput, typedInfo } from './tensorInfo';
 import { pruneDead, topologicalOrder } from './onnxNodeOrder';
 import { GradientAccumulator } from './gradientAccumulator';
+import { findRecomputable, Recomputer, type RecomputePolicy } from './recompute';
 
 export interface VjpOptions {
   /** Output (or intermediate) tensors to differentiate. */
@@ -43,6 +44,11 @@ export interface VjpOptions {
   readonly inputShapes?: Readonly<Record<string, readonly SymDim[]>>;
   /** The gradient table (default: every built-in rule). */
   readonly rules?: GradientTable;
+  /**
+   * Recompute attention probabilities in the backward pass instead of keeping them from the forward pass
+   * (default off; see recompute.ts): less memory for one more q·kᵀ and Softmax per attention.
+   */
+  readonly recompute?: RecomputePolicy;
 }
 
 const defaultName = (name: string): string => `grad_${name}`;
@@ -141,6 +147,12 @@ export function vjp(model: ModelProto, options: VjpOptions): ModelProto {
   const producers = new Map<string, NodeProto>();
   forward.forEach((n) => n.output.forEach((o) => o && producers.set(o, n)));
   const cloneOf = new Map(nodes.map((n, i) => [n, forward[i]!]));
+  const recomputer = new Recomputer(
+    options.recompute ? findRecomputable(nodes, facts, options.recompute) : new Map(),
+    ops,
+    builder,
+    facts,
+  );
   for (const { node, rule } of analysis.backward) {
     // nothing reached this node's outputs (e.g. a rule above folded this path into another input): all zero
     if (!node.output.some((o) => gradients.reached(o))) continue;
@@ -157,6 +169,7 @@ export function vjp(model: ModelProto, options: VjpOptions): ModelProto {
         facts.add(clone);
         return clone.output[i]!;
       },
+      valueOf: (t, after) => recomputer.valueOf(t, after),
     });
     const unsupported = node.output.findIndex(
       (o, i) => gradients.reached(o) && rule.outputs && !rule.outputs.includes(i),

@@ -21,6 +21,7 @@ export { constantNodesToInitializers, constantNodeValue } from './constantNodes'
 export { foldConstants, foldStaticTensors, isFoldableOp, type FoldOptions } from './foldConstants';
 export { bindInputShapes } from './bindInputShapes';
 export { foldShapes } from './foldShapes';
+export { splitAttentionQueries, type SplitAttentionOptions } from './splitAttentionQueries';
 export { evaluateTensors, tensorValueOf } from './evaluateTensors';
 export { inlineExternalData } from './inlineExternalData';
 export { assertOpsetUpgrade, opsetUpgradeConflicts } from './opsetCompat';

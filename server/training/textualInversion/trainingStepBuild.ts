@@ -52,6 +52,15 @@ export const TRAINING_STEP_LOAD = { prepacking: false } as const;
  */
 export const TRAINING_STEP_OPTIMIZERS_OFF = ['NchwcTransformer', 'ConstantFolding'] as const;
 
+/**
+ * How the step graph is built (part of the cache key): attention probabilities softmax(q·kᵀ) are recomputed
+ * in the backward pass instead of kept from the forward pass (server/onnx/autodiff/recompute.ts), and
+ * attention over more than 2²⁴ probabilities (64 MiB; SD's 64×64 latent self-attention has 8·4096² = 2²⁷)
+ * runs in chunks of queries (server/onnx/surgery/splitAttentionQueries.ts), so neither the forward nor the
+ * backward pass holds a whole [heads, S, S] tensor.
+ */
+export const TRAINING_STEP_GRAPH = { recompute: 'attention', attentionChunkElements: 2 ** 24 } as const;
+
 export const STEP_SESSION_LABEL = 'textual-inversion training step';
 
 /**
@@ -66,7 +75,7 @@ export async function buildStepSessionInProcess(
   record: Record<string, unknown> = {},
 ): Promise<ModelSession> {
   const started = performance.now();
-  const model = await buildTrainingStepGraph(models, shape);
+  const model = await buildTrainingStepGraph(models, shape, TRAINING_STEP_GRAPH);
   const staging = folder ? stagingFolder(folder) : undefined;
   let session: ModelSession;
   try {

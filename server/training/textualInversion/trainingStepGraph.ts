@@ -16,8 +16,10 @@ import {
   mergeModels,
   removeDeadNodes,
   renameTensors,
+  splitAttentionQueries,
 } from '../../onnx/surgery';
 import { vjp } from '../../onnx/autodiff/vjp';
+import type { RecomputePolicy } from '../../onnx/autodiff/recompute';
 import type { TrainingGraphs, TrainableModel } from './trainableModel';
 
 /** Graph input and output names of the training-step graph. */
@@ -53,6 +55,16 @@ export interface TrainingStepShape {
 export interface TrainingStepGraphOptions {
   /** Also output the UNet prediction (`model_pred`), for checks; training itself does not need it. */
   readonly exposePrediction?: boolean;
+  /**
+   * Recompute attention probabilities in the backward pass (vjp's `recompute`) instead of keeping them
+   * from the forward pass; off by default.
+   */
+  readonly recompute?: RecomputePolicy;
+  /**
+   * Split attention whose probabilities have more elements than this into chunks of queries that do not
+   * (splitAttentionQueries); default: whole.
+   */
+  readonly attentionChunkElements?: number;
 }
 
 /**
@@ -160,7 +172,10 @@ export async function buildTrainingLossGraph(
     );
   }
   const folded = await foldShapes(constantNodesToInitializers(named), shapes);
-  return removeDeadNodes(folded, { pruneInputs: false });
+  const chunked = options.attentionChunkElements
+    ? splitAttentionQueries(folded, { chunkElements: options.attentionChunkElements })
+    : folded;
+  return removeDeadNodes(chunked, { pruneInputs: false });
 }
 
 /**
@@ -173,5 +188,10 @@ export async function buildTrainingStepGraph(
   options: TrainingStepGraphOptions = {},
 ): Promise<ModelProto> {
   const forward = await buildTrainingLossGraph(models, shape, options);
-  return vjp(forward, { of: [STEP_IO.loss], wrt: [STEP_IO.rows], seedScalarLoss: true });
+  return vjp(forward, {
+    of: [STEP_IO.loss],
+    wrt: [STEP_IO.rows],
+    seedScalarLoss: true,
+    ...(options.recompute ? { recompute: options.recompute } : {}),
+  });
 }

@@ -13,6 +13,7 @@ import {
   buildStepModelInChild,
   buildStepSessionInProcess,
   STEP_SESSION_LABEL,
+  TRAINING_STEP_GRAPH,
   TRAINING_STEP_LOAD,
   TRAINING_STEP_MEMORY,
   TRAINING_STEP_OPTIMIZERS_OFF,
@@ -110,6 +111,7 @@ export class TrainingStepSession {
       ? trainingStepCacheFolder(models.cacheDir, shape, providers, {
           ...TRAINING_STEP_MEMORY,
           disabledOptimizers: TRAINING_STEP_OPTIMIZERS_OFF,
+          ...TRAINING_STEP_GRAPH,
         })
       : undefined;
     let cached = folder ? cachedOptimizedModel(folder) : undefined;

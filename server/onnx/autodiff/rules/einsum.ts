@@ -26,7 +26,7 @@ export const einsumRules = {
         const broadcast = [...available].filter(isBroadcastLabel).sort();
         // onnxruntime wants "..." in the output when an input has it; the extra axes are reduced below
         if (broadcast.length && !kept.some(isBroadcastLabel)) kept = [...broadcast, ...kept];
-        const names = [g, ...c.node.input.filter((_, k) => k !== i)];
+        const names = [g, ...c.node.input.flatMap((_, k) => (k === i ? [] : [c.input(k)]))];
         let dx = c.op('Einsum', names, { equation: formatEinsum([eq.output, ...others], kept) });
         if (kept.length !== term.length) {
           // labels summed only within operand i: give them back as size-1 axes and broadcast
