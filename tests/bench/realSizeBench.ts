@@ -9,7 +9,7 @@
  * (docs of issue 16) are in the JSON as the anchor.
  *
  * Environment: REAL_SIZE_MODELS (sd15,sd21), REAL_SIZE_RESOLUTIONS (256; REAL_SIZE_512=1 adds 512, which
- * needs 10+ GB), REAL_SIZE_STEPS (20), REAL_SIZE_SAMPLE_CALLS (3), BENCH_PROVIDER (cpu; gpu:check sets cuda),
+ * needs 10+ GB; 768 for SD 2.1 needs 16+ GB), REAL_SIZE_STEPS (20), REAL_SIZE_SAMPLE_CALLS (3), BENCH_PROVIDER (cpu; gpu:check sets cuda),
  * REAL_SIZE_DIR (keep checkpoints and build caches there instead of a temp folder).
  */
 import { spawnSync } from 'node:child_process';
@@ -163,6 +163,13 @@ export const realSizeBenchmark: Benchmark = {
             },
             { name: 'sd15 512 px: TI step median (s, PyTorch 36.8)', value: stepMedian, limit: 36.8 },
           );
+        }
+        if (key === 'sd21' && resolution === 768) {
+          targets.push({
+            name: 'sd21 768 px: TI step peak memory (GB, fits a 24 GB machine or GPU)',
+            value: (first.steps.peakGiB * 2 ** 30) / 1e9,
+            limit: 24,
+          });
         }
         if (key === 'sd15' && resolution === 256) {
           targets.push({
