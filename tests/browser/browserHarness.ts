@@ -353,3 +353,11 @@ export async function openLibraryWorkflow(page: Page, name: string): Promise<voi
   );
   await settledLayout(page);
 }
+
+/** The tab of workflow `name` in the workflow tab bar. */
+export const workflowTab = (page: Page, name: string) =>
+  page.locator(`[data-testid=workflow-tab][data-tab-name="${name}"]`);
+
+/** The node types on the canvas, sorted. */
+export const canvasNodeTypes = (page: Page): Promise<string[]> =>
+  page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());

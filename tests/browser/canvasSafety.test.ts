@@ -13,6 +13,8 @@ import {
   waitInPage,
   type BrowserStudio,
   openLibraryWorkflow,
+  workflowTab,
+  canvasNodeTypes,
 } from './browserHarness';
 import { testNodes } from './testNodes';
 import { dropFileOnCanvas, widgetsWorkflow } from './workflowFixtures';
@@ -22,8 +24,8 @@ let h: BrowserStudio;
 const widthOfNode1 = () =>
   h.page.evaluate(() => window.studio!.graph.getNodeById(1)?.widgets?.find((w) => w.name === 'width')?.value);
 /** The tab of the open workflow named `title` (an opened file's tab is named after the file). */
-const tab = (title: string) => h.page.locator(`[data-testid=workflow-tab][data-tab-name="${title}"]`);
-const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
+const tab = (name: string) => workflowTab(h.page, name);
+const nodeTypes = () => canvasNodeTypes(h.page);
 
 function dropJson(workflow: unknown, name: string): Promise<void> {
   return dropFileOnCanvas(h.page, JSON.stringify(workflow), name);

@@ -11,6 +11,8 @@ import {
   waitInPage,
   type BrowserStudio,
   openLibraryWorkflow,
+  workflowTab,
+  canvasNodeTypes,
 } from './browserHarness';
 import { testNodes } from './testNodes';
 import { openWorkflowFile, widgetsWorkflow } from './workflowFixtures';
@@ -24,7 +26,7 @@ const EDITED_STEPS = 7;
 /** Training steps of the run queued in one tab while another is in front. */
 const TRAIN_STEPS = 6;
 
-const tab = (name: string) => h.page.locator(`[data-testid=workflow-tab][data-tab-name="${name}"]`);
+const tab = (name: string) => workflowTab(h.page, name);
 
 async function tabsShown(): Promise<{ name: string; text: string; active: boolean }[]> {
   return h.page.locator('[data-testid=workflow-tab]').evaluateAll((tabs) =>
@@ -41,7 +43,7 @@ const samplerSteps = () =>
     (id) => window.studio!.graph.getNodeById(id)?.widgets?.find((w) => w.name === 'steps')?.value,
     SAMPLER,
   );
-const nodeTypes = () => h.page.evaluate(() => window.studio!.graph.nodes.map((n) => n.type).sort());
+const nodeTypes = () => canvasNodeTypes(h.page);
 
 const openFromLibrary = (name: string) => openLibraryWorkflow(h.page, name);
 
