@@ -2,7 +2,8 @@
  * `npm run bench -- toy-world`: the shipped toy models judged by the shapes world's oracle. Over 48 prompts
  * (every named shape × colour/background pairs, fixed seeds, the shipped sampler settings): foreground,
  * background and shape accuracy; VAE reconstruction PSNR on held-out renders; the scoring CLIP's zero-shot
- * shape and colour accuracy; seconds per sampled image. Writes the sample grid to bench-results/.
+ * shape and colour accuracy; seconds per sampled image; how well a diffusion classifier reads the shape and
+ * colour words back from the UNet at each noise level. Writes the sample grid to bench-results/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import {
   TOY_SAMPLING,
   vaeReconstructionPsnr,
 } from '../../server/scoring/toyWorldEvaluation';
+import { unetConditioningAccuracy } from '../../server/training/toy/diffusionClassifier';
 import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
 import type { Benchmark } from './benchmark';
 import { labelledGrid } from './labelledGrid';
@@ -39,6 +41,13 @@ export const toyWorldBenchmark: Benchmark = {
       const psnr = await vaeReconstructionPsnr(model, 64, 777_001);
       log('scoring-CLIP zero-shot on 256 held-out renders');
       const zeroShot = await clipZeroShot(scorer, 256, 777_002);
+      log('diffusion classifier: the UNet on its shape and colour words, 48 renders, 6 noise levels');
+      const conditioning = await unetConditioningAccuracy(model, {
+        timesteps: [100, 200, 400, 600, 800, 900],
+        renders: 48,
+        noiseDraws: 4,
+        seed: 777_123,
+      });
       const grid = await labelledGrid(
         images,
         cases.map((c, i) => {
@@ -58,6 +67,9 @@ export const toyWorldBenchmark: Benchmark = {
           `prompt grid (${accuracy.count}): colour ${(accuracy.colour * 100).toFixed(1)} %, background ${(accuracy.background * 100).toFixed(1)} %, shape ${(accuracy.shape * 100).toFixed(1)} %, all three ${(accuracy.all * 100).toFixed(1)} %`,
           `VAE PSNR ${psnr.toFixed(2)} dB; scoring-CLIP zero-shot shape ${(zeroShot.shape * 100).toFixed(1)} %, colour ${(zeroShot.colour * 100).toFixed(1)} %`,
           `${secondsPerImage.toFixed(3)} s per image; grid: ${path.relative(repoRoot, gridFile)}`,
+          `diffusion classifier (shape / colour word picked right, by timestep): ${conditioning
+            .map((c) => `t ${c.timestep} ${(c.shape * 100).toFixed(0)} / ${(c.colour * 100).toFixed(0)} %`)
+            .join(', ')}`,
         ],
         targets: [
           { name: 'colour error rate (target accuracy ≥ 90 %)', value: 1 - accuracy.colour, limit: 0.1 },
@@ -84,6 +96,7 @@ export const toyWorldBenchmark: Benchmark = {
           accuracy,
           vaePsnrDb: psnr,
           clipZeroShot: zeroShot,
+          unetConditioning: conditioning,
           secondsPerImage,
           cases: cases.map((c, i) => ({
             prompt: c.prompt,
