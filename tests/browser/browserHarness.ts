@@ -190,7 +190,7 @@ export async function clickCanvasUntil(
   what: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
-  await pressCanvasUntil(page, { press: 'click', verb: 'clicking', pauseMs: 0 }, x, y, what, done);
+  await pressCanvasUntil(page, { press: 'click', verb: 'clicking', pauseMs: 0 }, fixed(x, y), what, done);
 }
 
 /**
@@ -207,27 +207,33 @@ export async function dblclickCanvasUntil(
   await pressCanvasUntil(
     page,
     { press: 'dblclick', verb: 'double-clicking', pauseMs: 400 },
-    x,
-    y,
+    fixed(x, y),
     what,
     done,
   );
 }
 
 /** The retry loop of the two above: press, poll `done()` for 2 s, pause, at most 3 times; then a screenshot. */
+/** A page point to press, found again before every press. */
+type PressPoint = () => Promise<{ x: number; y: number }>;
+
+/** A point that does not move. */
+const fixed =
+  (x: number, y: number): PressPoint =>
+  async () => ({ x, y });
+
 async function pressCanvasUntil(
   page: Page,
   how: { press: 'click' | 'dblclick'; verb: string; pauseMs: number },
-  x: number | (() => Promise<{ x: number; y: number }>),
-  y: number,
+  point: PressPoint,
   what: string,
   done: () => Promise<boolean>,
 ): Promise<void> {
-  let at = { x: typeof x === 'number' ? x : 0, y };
+  let at = { x: NaN, y: NaN };
   for (let attempt = 1; attempt <= 3; attempt++) {
     // a point that follows the page (a widget) is measured again before every press: the layout may
     // have moved since the last one, and a press at the old point would edit something else
-    if (typeof x !== 'number') at = await x();
+    at = await point();
     if (attempt > 1 && (await done())) return;
     await page.mouse[how.press](at.x, at.y);
     const deadline = Date.now() + 2000;
@@ -303,7 +309,6 @@ export async function typeIntoNumberWidget(
     page,
     { press: 'click', verb: 'clicking', pauseMs: 0 },
     centre,
-    0,
     `open the value prompt of "${widget}"`,
     () => prompt.isVisible(),
   );

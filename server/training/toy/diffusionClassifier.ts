@@ -46,7 +46,6 @@ export async function unetConditioningAccuracy(
   const size = model.info.sampleSize * model.info.vaeScaleFactor;
   const tokenizer = model.tokenizer();
   const right = options.timesteps.map(() => ({ shape: 0, colour: 0 }));
-  let colourCandidates = 0;
   let counted = 0;
   for (let index = 0; counted < options.renders; index++) {
     const sample = worldSample(options.seed, index, {}, { imageSize: size, vocabulary: 'generator' });
@@ -59,7 +58,15 @@ export async function unetConditioningAccuracy(
     });
     const latents = moments.mean.data.map((v) => Math.fround(v * model.info.scalingFactor));
     const colours = COLOUR_NAMES.filter((c) => c !== scene.background);
-    colourCandidates = colours.length;
+    // the same noised latents and targets serve the shape and the colour candidates
+    const rng = new GaussianRng(String(options.seed * 1000 + index));
+    const draws = Array.from({ length: options.noiseDraws }, () => rng.normal(latents.length));
+    const noised = options.timesteps.map((t) =>
+      draws.map((noise) => ({
+        noisy: addNoise(schedule, latents, noise, [t]),
+        target: trainingTarget(schedule, predictionType, latents, noise, [t]),
+      })),
+    );
     const groups: { truth: number; scenes: Scene[]; key: 'shape' | 'colour' }[] = [
       {
         key: 'shape',
@@ -77,13 +84,9 @@ export async function unetConditioningAccuracy(
       const ids = tokenizer.encodeBatch(captions);
       const context = (await model.textEncoder(ids, [captions.length, ids.length / captions.length]))
         .lastHiddenState;
-      const rng = new GaussianRng(String(options.seed * 1000 + index));
-      const draws = Array.from({ length: options.noiseDraws }, () => rng.normal(latents.length));
       for (const [k, t] of options.timesteps.entries()) {
         const errors = new Array<number>(captions.length).fill(0);
-        for (const noise of draws) {
-          const noisy = addNoise(schedule, latents, noise, [t]);
-          const target = trainingTarget(schedule, predictionType, latents, noise, [t]);
+        for (const { noisy, target } of noised[k]!) {
           const batch = new Float32Array(captions.length * latents.length);
           for (let b = 0; b < captions.length; b++) batch.set(noisy, b * latents.length);
           const predicted = await model.unet(
@@ -106,6 +109,7 @@ export async function unetConditioningAccuracy(
     shape: right[k]!.shape / counted,
     colour: right[k]!.colour / counted,
     shapeChance: 1 / NAMED_SHAPES.length,
-    colourChance: 1 / colourCandidates,
+    // every colour but the background's is a candidate
+    colourChance: 1 / (COLOUR_NAMES.length - 1),
   }));
 }
