@@ -1,7 +1,7 @@
 /**
  * Quality of the toy models measured by the world's oracle, never by eye: sample a fixed prompt grid with
  * fixed seeds and let the pixel-level classifier say whether the asked-for shape, colour and background
- * were drawn; VAE reconstruction PSNR on held-out renders; zero-shot accuracy of the scoring CLIP.
+ * were drawn; VAE reconstruction PSNR on held-out renders (and whether the oracle still sees their shapes); zero-shot accuracy of the scoring CLIP.
  */
 import type { ClipScorer } from './clipScorer';
 import { cosineMatrix, type EmbeddingBatch } from './cosineAverages';
@@ -158,14 +158,19 @@ export async function evaluatePrompts(
   return { images, judgements, accuracy: oracleAccuracy(judgements) };
 }
 
-/** Mean PSNR (dB, images in [0, 1]) of VAE encode → decode on `count` held-out world renders. */
-export async function vaeReconstructionPsnr(
+/**
+ * VAE encode → decode on `count` held-out world renders: mean PSNR (dB, images in [0, 1]) and the share of
+ * reconstructions in which the oracle still sees the rendered shape (overall and per kind) — the ceiling of
+ * what the generator can draw through this VAE, whatever its UNet learns.
+ */
+export async function vaeReconstruction(
   model: FrozenModel,
   count: number,
   seed: number,
-): Promise<number> {
+): Promise<{ psnrDb: number; shape: number; byShape: Partial<Record<ShapeName, number>> }> {
   const samples = worldSamples(seed, count);
   let total = 0;
+  const seen = new Map<ShapeName, { right: number; all: number }>();
   for (const s of samples) {
     const image: ImageTensor = { data: s.image.rgb, shape: [1, s.image.size, s.image.size, 3] };
     const decoded = await decodeLatent(model, await encodeImage(model, image));
@@ -175,8 +180,16 @@ export async function vaeReconstructionPsnr(
       mse += d * d;
     }
     total += 10 * Math.log10(1 / Math.max(mse / s.image.rgb.length, 1e-10));
+    const right = judge({ rgb: decoded.data, size: s.image.size }, { shape: s.scene.shape }).holds.shape;
+    const tally = seen.get(s.scene.shape) ?? { right: 0, all: 0 };
+    seen.set(s.scene.shape, { right: tally.right + (right ? 1 : 0), all: tally.all + 1 });
   }
-  return total / count;
+  const tallies = [...seen.values()];
+  return {
+    psnrDb: total / count,
+    shape: tallies.reduce((a, t) => a + t.right, 0) / count,
+    byShape: Object.fromEntries([...seen].map(([k, t]) => [k, t.right / t.all])),
+  };
 }
 
 /**

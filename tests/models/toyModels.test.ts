@@ -14,7 +14,7 @@ import {
   clipZeroShot,
   evaluatePrompts,
   promptGrid,
-  vaeReconstructionPsnr,
+  vaeReconstruction,
 } from '../../server/scoring/toyWorldEvaluation';
 import { unetConditioningAccuracy } from '../../server/training/toy/diffusionClassifier';
 import { toyModelFiles } from '../../server/training/toy/toyModelFiles';
@@ -51,8 +51,11 @@ describe('the committed toy models', () => {
     expect(accuracy.shape).toBeGreaterThanOrEqual(SHAPE_FLOOR);
   });
 
-  it('reconstruct held-out renders through the VAE', async () => {
-    expect(await vaeReconstructionPsnr(model, 32, 777_001)).toBeGreaterThanOrEqual(PSNR_FLOOR_DB);
+  it('reconstruct held-out renders through the VAE, shapes kept', async () => {
+    const vae = await vaeReconstruction(model, 32, 777_001);
+    console.info(`[toy models] VAE reconstruction ${JSON.stringify(vae)}`);
+    expect(vae.psnrDb).toBeGreaterThanOrEqual(PSNR_FLOOR_DB);
+    expect(vae.shape).toBeGreaterThanOrEqual(VAE_SHAPE_FLOOR);
   });
 
   it('score with a CLIP that names shapes and colours zero-shot', async () => {
@@ -63,7 +66,7 @@ describe('the committed toy models', () => {
   });
 
   it("denoise better with the render's own shape and colour words than with others (diffusion classifier)", async () => {
-    // measured on the shipped build (24 renders, 2 noise draws): shape 46 % at t = 200, colour 79 % at t = 400
+    // measured on the shipped build (24 renders, 2 noise draws): shape 42 % at t = 200, colour 88 % at t = 400
     const [low, middle] = await unetConditioningAccuracy(model, {
       timesteps: [200, 400],
       renders: 24,
@@ -78,7 +81,9 @@ describe('the committed toy models', () => {
 
 const COLOUR_FLOOR = 0.7;
 const BACKGROUND_FLOOR = 0.7;
-const SHAPE_FLOOR = 0.25;
+const SHAPE_FLOOR = 0.3;
 const PSNR_FLOOR_DB = 22;
+/** Share of VAE reconstructions in which the oracle still sees the rendered shape. */
+const VAE_SHAPE_FLOOR = 0.8;
 const ZERO_SHOT_SHAPE_FLOOR = 0.75;
 const ZERO_SHOT_COLOUR_FLOOR = 0.35;
