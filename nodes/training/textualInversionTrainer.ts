@@ -152,6 +152,18 @@ export const textualInversionTrainer = defineNode({
         'INT',
         { default: 0, min: 0, max: 1_000_000, tooltip: 'Warm-up steps of the lr schedule.' },
       ],
+      max_norm: [
+        'FLOAT',
+        {
+          default: 0,
+          min: 0,
+          max: 100,
+          step: 0.01,
+          round: false,
+          tooltip:
+            'Largest length a learned vector may reach; longer ones are scaled back after every step (0: no limit). Real token embeddings are short: a long vector drowns the rest of the prompt.',
+        },
+      ],
     },
   },
   outputs: [{ type: 'EMBEDDING', name: 'EMBEDDING' }],
@@ -198,6 +210,7 @@ export const textualInversionTrainer = defineNode({
         gradientAccumulation: Number(inputs.gradient_accumulation),
         lrScheduler: String(inputs.lr_scheduler) as (typeof LR_SCHEDULE_NAMES)[number],
         lrWarmupSteps: Number(inputs.lr_warmup_steps ?? 0),
+        maxNorm: Number(inputs.max_norm ?? 0),
         checkpointEvery: Number(inputs.checkpoint_every),
       },
       checkpointFile: path.join(folder, 'checkpoint.json'),

@@ -55,7 +55,8 @@ describe('textual inversion on the toy model learns the unnamed shape', () => {
     console.info(
       `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] learned ${JSON.stringify(after)}`,
     );
-    expect(baseline.colourRate).toBeLessThanOrEqual(0.25);
+    // the initializer word draws any colour: red in 29 % of its samples on the shipped model (chance 1/8)
+    expect(baseline.colourRate).toBeLessThanOrEqual(0.4);
     expect(after.colourRate).toBeGreaterThanOrEqual(baseline.colourRate + 0.5);
     expect(after.clipI).toBeGreaterThan(baseline.clipI + CLIP_I_MARGIN);
     expect(after.clipT).toBeGreaterThan(baseline.clipT - 0.02);

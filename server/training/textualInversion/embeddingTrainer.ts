@@ -25,6 +25,7 @@ import {
   type TrainingStepSession,
 } from './trainingStepSession';
 import type { TrainableModel } from './trainableModel';
+import { limitRowNorms, rowNormLimits } from './rowNorms';
 
 /** One micro-batch, flat row-major. */
 export interface TrainingBatch {
@@ -68,6 +69,8 @@ export interface OptimizerSettings {
   /** Total optimizer steps (the cosine schedule decays to 0 here). */
   readonly maxSteps: number;
   readonly gradientAccumulation: number;
+  /** Largest norm of a learned row after each optimizer step (at least its initial norm); 0: no limit. */
+  readonly maxNorm?: number;
 }
 
 export interface EmbeddingTrainerOptions {
@@ -111,6 +114,7 @@ export class EmbeddingTrainer {
   private microSteps = 0;
   private readonly placeholderIds: Int32Array;
   private readonly vocab: number;
+  private readonly rowLimits: number[];
 
   private constructor(private readonly options: EmbeddingTrainerOptions) {
     ({ schedule: this.schedule, predictionType: this.predictionType } = trainingSchedule(
@@ -121,6 +125,11 @@ export class EmbeddingTrainer {
     this.accumulated = new Float32Array(options.rows.length);
     this.placeholderIds = Int32Array.from(options.placeholderIds);
     this.vocab = options.models.tokenTable.dims[0];
+    this.rowLimits = rowNormLimits(
+      options.rows,
+      options.placeholderIds.length,
+      options.optimizer.maxNorm ?? 0,
+    );
   }
 
   /** Builds (or reuses) the training-step session for this model and shape. */
@@ -241,6 +250,7 @@ export class EmbeddingTrainer {
     const optimizerStepped = this.microSteps === gradientAccumulation;
     if (optimizerStepped) {
       adamwStep(this.rowsNow, this.accumulated, this.adam, { lr, beta1, beta2, eps, weightDecay });
+      limitRowNorms(this.rowsNow, this.rowLimits);
       this.optimizerStepsDone += 1;
       this.microSteps = 0;
       this.accumulated = new Float32Array(this.rowsNow.length);

@@ -135,6 +135,7 @@ export class TrainingRun {
         lrWarmupSteps: config.lrWarmupSteps,
         maxSteps: config.steps,
         gradientAccumulation: config.gradientAccumulation,
+        maxNorm: config.maxNorm,
       },
       batchSize: config.batchSize,
       latentHeight,

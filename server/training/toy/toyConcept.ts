@@ -40,7 +40,9 @@ export function conceptConfig(
     numVectors: 1,
     template: 'shape',
     steps: 150,
-    learningRate: 2e-2,
+    learningRate: 5e-3,
+    // without a limit the ring's vector grew to 15× the length of a real token's and drowned the prompt
+    maxNorm: 0.5,
     batchSize: 4,
     resolution: 32,
     seed: 11,

@@ -65,7 +65,10 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
   const start = performance.now();
   const seconds = () =>
     earlierSeconds === undefined ? undefined : earlierSeconds + (performance.now() - start) / 1000;
+  // the seconds a run returns are those its last checkpoint holds, read once for both
+  let savedSeconds: number | undefined;
   const save = async () => {
+    savedSeconds = seconds();
     if (checkpoint)
       await saveWeightCheckpoint(
         checkpoint.file,
@@ -73,8 +76,9 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
         graph.parameters,
         optimizer,
         losses,
-        seconds(),
+        savedSeconds,
       );
+    return savedSeconds;
   };
   const fetches = [graph.loss, ...[...graph.parameters.keys()].map(graph.gradName)];
   // the next step's batch is drawn while this step's session runs (batches depend on the step alone)
@@ -86,8 +90,7 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
   let next = optimizer.step < options.totalSteps ? draw(optimizer.step) : undefined;
   while (optimizer.step < options.totalSteps) {
     if (options.signal?.aborted) {
-      await save();
-      return { losses, step: optimizer.step, resumedFrom, interrupted: true, seconds: seconds() };
+      return { losses, step: optimizer.step, resumedFrom, interrupted: true, seconds: await save() };
     }
     const feeds = { ...(await next!) };
     next = optimizer.step + 1 < options.totalSteps ? draw(optimizer.step + 1) : undefined;
@@ -105,5 +108,6 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
     if (checkpoint && optimizer.step % checkpoint.every === 0) await save();
   }
   if (checkpoint && optimizer.step % checkpoint.every !== 0) await save();
-  return { losses, step: optimizer.step, resumedFrom, interrupted: false, seconds: seconds() };
+  const total = checkpoint && optimizer.step > resumedFrom ? savedSeconds : seconds();
+  return { losses, step: optimizer.step, resumedFrom, interrupted: false, seconds: total };
 }
