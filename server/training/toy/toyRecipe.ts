@@ -66,7 +66,8 @@ export const TOY_RECIPE = {
    * noise did no better than without). A sixth (4800 more such steps) went on to colour 92 %, background 85 %,
    * shape 46 %, and the word "shape" alone now draws the unnamed ring in a third of samples; textual inversion
    * at the old settings (lr 0.02, no norm limit) then fell below the initializer word's CLIP-I (0.27 vs 0.44):
-   * its vector grew to 15× a real token's length. With lr 2e-3 and the norm limited to 0.3 it learns again.
+   * its vector grew to 15× a real token's length. With lr 5e-3 and the norm limited it learns again. A
+   * seventh (4800 more) took the grid to colour 98 %, background 90 %, shape 58 %.
    */
   unet: [
     { steps: 2400, batch: 32, lr: 1.5e-3, warmup: 60, seed: 404 },
@@ -75,6 +76,7 @@ export const TOY_RECIPE = {
     { steps: 2000, batch: 32, lr: 1e-3, warmup: 20, seed: 407, timesteps: 'logit-normal' },
     { steps: 2400, batch: 32, lr: 5e-4, warmup: 20, seed: 408 },
     { steps: 4800, batch: 32, lr: 5e-4, warmup: 20, seed: 409 },
+    { steps: 4800, batch: 32, lr: 5e-4, warmup: 20, seed: 410 },
   ] satisfies readonly UnetPhase[],
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
   klWeight: 1e-5,
