@@ -1,7 +1,8 @@
 /**
  * Quality of the toy models measured by the world's oracle, never by eye: sample a fixed prompt grid with
  * fixed seeds and let the pixel-level classifier say whether the asked-for shape, colour and background
- * were drawn; VAE reconstruction PSNR on held-out renders (and whether the oracle still sees their shapes); zero-shot accuracy of the scoring CLIP.
+ * were drawn; VAE reconstruction PSNR on held-out renders (and whether the oracle still sees their shapes);
+ * zero-shot accuracy of the scoring CLIP.
  */
 import type { ClipScorer } from './clipScorer';
 import { cosineMatrix, type EmbeddingBatch } from './cosineAverages';

@@ -39,8 +39,9 @@ export const trainerConfigSchema = z.object({
   weightDecay: z.number().min(0).default(ADAMW_DEFAULTS.weightDecay),
   /**
    * Largest norm a learned vector may reach: after every optimizer step a longer vector is scaled back to
-   * it, or to its initializer's norm if that is longer (0: no limit, as in diffusers' script). Real token embeddings are short (the toy model's: median
-   * 0.16, longest 0.66); without a limit the toy ring's vector grew to 2.4 and took over whole prompts.
+   * it, or to its initializer's norm if that is longer (0: no limit, as in diffusers' script). Real token
+   * embeddings are short (the toy model's: median 0.16, longest 0.66); without a limit the toy ring's vector
+   * grew to 2.4 and took over whole prompts.
    */
   maxNorm: z.number().min(0).default(0),
   /** the dataset's RandomHorizontalFlip probability (flip_p) */

@@ -108,6 +108,11 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
     if (checkpoint && optimizer.step % checkpoint.every === 0) await save();
   }
   if (checkpoint && optimizer.step % checkpoint.every !== 0) await save();
-  const total = checkpoint && optimizer.step > resumedFrom ? savedSeconds : seconds();
-  return { losses, step: optimizer.step, resumedFrom, interrupted: false, seconds: total };
+  return {
+    losses,
+    step: optimizer.step,
+    resumedFrom,
+    interrupted: false,
+    seconds: savedSeconds ?? seconds(),
+  };
 }
