@@ -2,7 +2,8 @@
  * `npm run gpu:check`: on a machine without an NVIDIA GPU it says so and exits 0. With one, it checks the
  * driver and the CUDA 13 / cuDNN 9 libraries the CUDA provider needs (naming each missing one and what to
  * install, exit 1), installs onnxruntime-node and the CUDA provider from the npm registry into a cache
- * folder, and runs the real-size benchmark on CUDA through them, printing its JSON.
+ * folder, and runs the real-size benchmark on CUDA through them, printing its JSON; then, where python3 has
+ * torch and diffusers, the PyTorch anchor of the same work on the same GPU (tests/bench/anchors/).
  *
  *   npm run gpu:check [-- --cache DIR]     (default models/cache/cuda-runtime)
  */
@@ -69,7 +70,45 @@ function main(): number {
   );
   const result = path.join(repoRoot, 'bench-results', 'real-size.json');
   if (bench.status === 0 && fs.existsSync(result)) process.stdout.write(fs.readFileSync(result, 'utf8'));
+  if (bench.status === 0) runPytorchAnchor();
   return bench.status ?? 1;
+}
+
+/**
+ * The PyTorch anchor on the same GPU (tests/bench/anchors/pytorch_ti_step.py: the UNet's forward + backward
+ * w.r.t. the text states, float32 and float16), for the models and resolutions the bench ran, when python3
+ * with torch and diffusers is there; its JSON goes beside the bench's (real-size-pytorch.json).
+ */
+function runPytorchAnchor(): void {
+  const probe = spawnSync('python3', ['-c', 'import torch, diffusers'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(
+      'gpu:check: PyTorch anchor skipped: python3 with torch and diffusers not found ' +
+        '(pip install torch diffusers to compare on this GPU)',
+    );
+    return;
+  }
+  const models = (process.env.REAL_SIZE_MODELS ?? 'sd15,sd21').split(',').filter(Boolean);
+  const resolutions = (
+    process.env.REAL_SIZE_RESOLUTIONS ?? (process.env.REAL_SIZE_512 === '1' ? '256,512' : '256')
+  )
+    .split(',')
+    .filter(Boolean);
+  const pairs = models.flatMap((m) => resolutions.map((r) => `${m}:${r}`));
+  console.log(`gpu:check: PyTorch anchor (${pairs.join(' ')})`);
+  const anchor = spawnSync(
+    'python3',
+    [path.join(repoRoot, 'tests', 'bench', 'anchors', 'pytorch_ti_step.py'), ...pairs],
+    { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
+  );
+  if (anchor.status !== 0) {
+    console.log(`gpu:check: PyTorch anchor failed (exit ${anchor.status ?? anchor.signal})`);
+    return;
+  }
+  const file = path.join(repoRoot, 'bench-results', 'real-size-pytorch.json');
+  fs.writeFileSync(`${file}.tmp`, anchor.stdout);
+  fs.renameSync(`${file}.tmp`, file);
+  process.stdout.write(anchor.stdout);
 }
 
 try {

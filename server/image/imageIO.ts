@@ -12,6 +12,11 @@ import { insertPngTextChunks } from './pngTextChunks';
 export interface ImageTensor {
   data: Float32Array;
   shape: [n: number, h: number, w: number, c: number];
+  /**
+   * One caption per image ('' for none), when the images came with caption files (Load Images From Folder
+   * reads `name.txt` beside `name.png`, as kohya's trainers do); nodes that make new images drop it.
+   */
+  captions?: readonly string[];
 }
 
 /** A batch of masks (1 = masked), `data.length === n * h * w`. */

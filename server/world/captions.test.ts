@@ -64,6 +64,24 @@ describe('captions', () => {
     }
   });
 
+  it('names the named shapes at a chosen rate, and the ring never', () => {
+    const rng = new WorldRng(24);
+    const all = Array.from({ length: 5000 }, () => {
+      const s = sampleScene(rng);
+      return { scene: s, caption: captionScene(s, rng, { vocabulary: 'generator', shapeNameRate: 0.95 }) };
+    });
+    const named = all.filter(({ scene: s }) => NAMED_SHAPES.includes(s.shape));
+    const byName = named.filter(({ scene: s, caption }) => caption.split(' ').includes(s.shape)).length;
+    expect(byName / named.length).toBeGreaterThan(0.93);
+    expect(byName / named.length).toBeLessThan(0.97);
+    const generic = all.filter(({ caption }) => caption.split(' ').includes('shape'));
+    const rings = generic.filter(({ scene: s }) => s.shape === 'ring').length / generic.length;
+    // with 7 kinds drawn alike, "shape" is the ring (1/7) / (1/7 + 6/7 · 0.05) = 0.77 of the time
+    expect(rings).toBeGreaterThan(0.7);
+    expect(rings).toBeLessThan(0.84);
+    expect(all.filter(({ caption }) => caption.split(' ').includes('ring'))).toEqual([]);
+  });
+
   it('drops parts at the stated rates and uses only world words', () => {
     const all = captions(5000, 24, 'generator');
     const rate = (test: (c: string, s: Scene) => boolean): number =>

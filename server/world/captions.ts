@@ -17,6 +17,8 @@ export type CaptionVocabulary = 'generator' | 'scoring';
 export interface CaptionOptions {
   /** 'generator' (training captions; the concept kind is unnamed) or 'scoring' (every kind named). */
   readonly vocabulary: CaptionVocabulary;
+  /** Probability that a named kind is called by its name rather than "shape" (CAPTION_PROBABILITIES.shapeName). */
+  readonly shapeNameRate?: number;
 }
 
 /** Probability that each optional part of the template appears. */
@@ -72,7 +74,7 @@ export function captionScene(scene: Scene, rng: WorldRng, options: CaptionOption
     colour: rng.bernoulli(CAPTION_PROBABILITIES.colour),
     background: rng.bernoulli(CAPTION_PROBABILITIES.background),
   };
-  const useName = rng.bernoulli(CAPTION_PROBABILITIES.shapeName);
+  const useName = rng.bernoulli(options.shapeNameRate ?? CAPTION_PROBABILITIES.shapeName);
   return compose(scene, shapeWord(scene, options.vocabulary, useName), parts);
 }
 

@@ -21,6 +21,8 @@ export interface WorldSampleOptions {
   readonly imageSize?: number;
   /** Caption vocabulary (default 'generator'). */
   readonly vocabulary?: CaptionVocabulary;
+  /** Probability that a named kind is called by its name (default CAPTION_PROBABILITIES.shapeName). */
+  readonly shapeNameRate?: number;
 }
 
 /** Sample `index` of the world of `seed`. */
@@ -32,7 +34,10 @@ export function worldSample(
 ): WorldSample {
   const rng = new WorldRng(seed, index);
   const scene = sampleScene(rng, constraints);
-  const caption = captionScene(scene, rng, { vocabulary: options.vocabulary ?? 'generator' });
+  const caption = captionScene(scene, rng, {
+    vocabulary: options.vocabulary ?? 'generator',
+    ...(options.shapeNameRate === undefined ? {} : { shapeNameRate: options.shapeNameRate }),
+  });
   return { index, scene, image: renderScene(scene, options.imageSize ?? 32), caption };
 }
 

@@ -66,7 +66,7 @@ describe('the committed toy models', () => {
   });
 
   it("denoise better with the render's own shape and colour words than with others (diffusion classifier)", async () => {
-    // measured on the shipped build (24 renders, 2 noise draws): shape 42 % at t = 200, colour 88 % at t = 400
+    // measured on the shipped build (24 renders, 2 noise draws): shape 88 % at t = 200, colour 83 % at t = 400
     const [low, middle] = await unetConditioningAccuracy(model, {
       timesteps: [200, 400],
       renders: 24,
@@ -74,16 +74,16 @@ describe('the committed toy models', () => {
       seed: 777_123,
     });
     console.info(`[toy models] diffusion classifier ${JSON.stringify([low, middle])}`);
-    expect(low!.shape).toBeGreaterThanOrEqual(2 * low!.shapeChance);
+    expect(low!.shape).toBeGreaterThanOrEqual(3 * low!.shapeChance);
     expect(middle!.colour).toBeGreaterThanOrEqual(4 * middle!.colourChance);
   });
 });
 
-const COLOUR_FLOOR = 0.7;
-const BACKGROUND_FLOOR = 0.7;
-const SHAPE_FLOOR = 0.3;
-const PSNR_FLOOR_DB = 22;
+const COLOUR_FLOOR = 0.9;
+const BACKGROUND_FLOOR = 0.85;
+const SHAPE_FLOOR = 0.7;
+const PSNR_FLOOR_DB = 27;
 /** Share of VAE reconstructions in which the oracle still sees the rendered shape. */
-const VAE_SHAPE_FLOOR = 0.8;
+const VAE_SHAPE_FLOOR = 0.95;
 const ZERO_SHOT_SHAPE_FLOOR = 0.75;
 const ZERO_SHOT_COLOUR_FLOOR = 0.35;

@@ -151,6 +151,34 @@ describe('training nodes', () => {
     expect(Math.max(...rows.map((v, i) => Math.abs(v - uninterrupted[i]!)))).toBeLessThanOrEqual(1e-6);
   });
 
+  it('caption files beside the images join their training captions; resume refuses changed captions', async () => {
+    const folder = path.join(h.dirs.input, 'captioned');
+    fs.cpSync(path.join(h.dirs.input, 'train'), folder, { recursive: true });
+    // every image captioned, so whichever the 2 steps draw has one (img1's file differs in spacing only)
+    for (const i of [0, 2]) fs.writeFileSync(path.join(folder, `img${i}.txt`), 'on a red table');
+    fs.writeFileSync(path.join(folder, 'img1.txt'), '  on a\n red   table \n');
+    const rowsOf = (token: string) =>
+      loadTrainingCheckpoint(path.join(trainingFolder(h.dirs.output, token), 'checkpoint.json')).trainer.rows;
+    const settings = { steps: 2, checkpoint_every: 1, preview_every: 0 };
+    for (const [token, dir] of [
+      ['<plain-a>', 'train'],
+      ['<plain-b>', 'train'],
+      ['<captioned>', 'captioned'],
+    ] as const) {
+      expect((await h.run(trainingPrompt({ token, ...settings }, dir))).outcome.status).toBe('success');
+    }
+    // same images and seed: without captions the runs agree, the caption alone changes what is learned
+    expect(rowsOf('<plain-b>')).toEqual(rowsOf('<plain-a>'));
+    expect(rowsOf('<captioned>')).not.toEqual(rowsOf('<plain-a>'));
+
+    fs.writeFileSync(path.join(folder, 'img0.txt'), 'on a blue table');
+    const resumed = await h.run(
+      trainingPrompt({ token: '<captioned>', ...settings, steps: 4, resume: true }, 'captioned'),
+    );
+    expect(resumed.outcome.status).toBe('error');
+    expect(errorMessage(resumed.sink)).toContain('the training images or their captions differ');
+  });
+
   it.each([
     ['a folder with no images', trainingPrompt({}, 'empty'), 'folder "empty" under input/ holds no images'],
     [

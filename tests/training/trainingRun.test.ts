@@ -75,7 +75,18 @@ describe('a 30-step textual-inversion run on the tiny model', () => {
     ).rejects.toThrow(/settings differ.*learningRate: 0\.02 → 0\.001/);
     await expect(
       prepareRun(testConfig(), { checkpointFile: fullFile, resume: true, images: testImages(2) }),
-    ).rejects.toThrow(/training images differ/);
+    ).rejects.toThrow(/training images or their captions differ/);
+    const captioned = { ...testImages(3), captions: ['on a table', '', 'in the snow'] };
+    await expect(
+      prepareRun(testConfig(), { checkpointFile: fullFile, resume: true, images: captioned }),
+    ).rejects.toThrow(/training images or their captions differ/);
+  });
+
+  it('names a caption count that does not match the images', async () => {
+    const images = { ...testImages(3), captions: ['on a table'] };
+    await expect(prepareRun(testConfig(), { images })).rejects.toThrow(
+      /1 captions for \d+ training images; give one per image/,
+    );
   });
 });
 

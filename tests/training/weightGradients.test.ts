@@ -24,6 +24,7 @@ import {
   clipLossModel,
   LOSS_IO,
   unetLossModel,
+  vaeDecoderLossModel,
   vaeLossModel,
   type LossModel,
 } from '../../server/training/weights/lossModels';
@@ -134,6 +135,43 @@ describe('weight gradients of SD components agree with finite differences', () =
       'biases',
     ]);
     expect(graph.parameters.size).toBe(vaeParameterShapes(c).size);
+  });
+
+  it('VAE decoder alone (encoder frozen): only decoder weights learn, loss = MSE of the decoded image', async () => {
+    const c = configs.vae;
+    const weights = randomWeights('vae', vaeParameterShapes(c), 14);
+    const size = 16;
+    const latent = size / 2 ** (c.block_out_channels.length - 1);
+    const shapes = {
+      [LOSS_IO.latents]: [2, c.latent_channels, latent, latent],
+      [LOSS_IO.image]: [2, 3, size, size],
+    };
+    const latents = normal(shapes.latents!);
+    const decoder = await createSession(buildVaeDecoder(c, weights).model, { provider: 'cpu' });
+    const decoded = (await decoder.run({ latent_sample: latents })).sample!.data as Float32Array;
+    await decoder.release();
+    // a target near the decoded image: a small loss keeps float32 finite differences precise
+    const noise = rng.normal(decoded.length);
+    const target = decoded.map((v, i) => v + 0.3 * noise[i]!);
+    const feeds = {
+      [LOSS_IO.latents]: latents,
+      [LOSS_IO.image]: new ort.Tensor('float32', target, shapes.image!),
+    };
+    const loss = vaeDecoderLossModel(c, weights);
+    const { graph, checked } = await checkAllFamilies(loss, feeds, shapes);
+    expect(checked).toContain('attention q/k/v/out');
+    const decoderKeys = [...vaeParameterShapes(c).keys()].filter((k) =>
+      /^(decoder|post_quant_conv)\./.test(k),
+    );
+    expect([...graph.parameters.keys()].sort()).toEqual(decoderKeys.sort());
+    // the loss is the MSE between what the inference decoder draws from the same latents and the target
+    const mse = decoded.reduce((sum, v, i) => sum + (v - target[i]!) ** 2, 0) / decoded.length;
+    const lossSession = await createSession(loss.model, { provider: 'cpu' });
+    try {
+      expect(Number((await lossSession.run(feeds))[LOSS_IO.loss]!.data[0])).toBeCloseTo(mse, 5);
+    } finally {
+      await lossSession.release();
+    }
   });
 
   it('UNet (epsilon MSE): Conv, Gemm/MatMul, GroupNorm/LayerNorm, self/cross attention', async () => {

@@ -25,6 +25,8 @@ export interface BatchSamplerOptions {
   readonly dataset: TrainingDataset;
   /** Token ids [sequence] of each caption template with the placeholder filled in. */
   readonly captionIds: readonly (readonly number[])[];
+  /** Per image, the same rows with that image's own caption added (images with caption files). */
+  readonly imageCaptionIds?: readonly (readonly (readonly number[])[])[];
   readonly batchSize: number;
   readonly flipProbability: number;
   readonly numTrainTimesteps: number;
@@ -37,6 +39,13 @@ export class BatchSampler {
 
   constructor(private readonly options: BatchSamplerOptions) {
     if (options.captionIds.length === 0) throw new Error('no caption templates to draw from');
+    const perImage = options.imageCaptionIds;
+    if (perImage && perImage.length !== options.dataset.count) {
+      throw new Error(`${perImage.length} image captions for ${options.dataset.count} training images`);
+    }
+    if (perImage?.some((rows) => rows.length !== options.captionIds.length)) {
+      throw new Error('every image needs one caption row per template');
+    }
   }
 
   state(): BatchSamplerState {
@@ -62,7 +71,8 @@ export class BatchSampler {
 
   /** The next micro-batch. */
   draw(rng: TrainingRng): DrawnBatch {
-    const { dataset, captionIds, batchSize, flipProbability, numTrainTimesteps } = this.options;
+    const { dataset, captionIds, imageCaptionIds, batchSize, flipProbability, numTrainTimesteps } =
+      this.options;
     const sequence = captionIds[0]!.length;
     const size = dataset.latentSize;
     const inputIds = new Int32Array(batchSize * sequence);
@@ -74,7 +84,7 @@ export class BatchSampler {
       const image = this.nextImage(rng);
       const flip = flipProbability > 0 && rng.uniform() < flipProbability;
       const template = rng.int(captionIds.length);
-      inputIds.set(captionIds[template]!, b * sequence);
+      inputIds.set((imageCaptionIds?.[image] ?? captionIds)[template]!, b * sequence);
       dataset.latentSample(image, flip, rng.normal(size), latents, b * size);
       imageIndices.push(image);
       flipped.push(flip);

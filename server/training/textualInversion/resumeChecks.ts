@@ -47,7 +47,7 @@ export function assertSameTrainingData(
 ): void {
   const problems = [
     ...(checkpoint.datasetFingerprint !== now.dataset
-      ? ['the training images differ from the checkpoint’s']
+      ? ['the training images or their captions differ from the checkpoint’s']
       : []),
     ...(checkpoint.modelFingerprint !== now.model
       ? ['the model’s token embeddings differ (another checkpoint model?)']

@@ -3,6 +3,7 @@
  * ids, the seeded batch draws, the optimizer (`EmbeddingTrainer`) and checkpoints. `run()` trains to the
  * configured step count; resuming from a checkpoint continues the exact same sequence of batches.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ProviderChoice } from '../../onnx/sessions';
 import type { TextualInversionEmbedding } from '../../sd/embeddings/embeddingFile';
@@ -78,6 +79,23 @@ export interface RunHooks {
   readonly onStep?: (report: StepReport) => void | Promise<void>;
 }
 
+/** The images' own captions when any image has one (undefined: train on the templates alone). */
+function ownCaptions(images: ImageTensor): readonly string[] | undefined {
+  const captions = images.captions;
+  if (!captions || captions.every((c) => c.trim() === '')) return undefined;
+  if (captions.length !== images.shape[0]) {
+    throw new Error(
+      `${captions.length} captions for ${images.shape[0]} training images; give one per image ('' for none)`,
+    );
+  }
+  return captions;
+}
+
+/** The dataset's fingerprint with its captions, so a resume with other captions is refused. */
+function captionedFingerprint(fingerprint: string, captions: readonly string[]): string {
+  return createHash('sha256').update(fingerprint).update('\0').update(captions.join('\n')).digest('hex');
+}
+
 /** See the module comment. */
 export class TrainingRun {
   private losses: number[] = [];
@@ -107,6 +125,10 @@ export class TrainingRun {
       config.numVectors,
     );
     const captions = captionIds(options.tokenizer, placeholder, config.template, models.sequenceLength);
+    const imageCaptions = ownCaptions(options.images);
+    const imageCaptionIds = imageCaptions?.map((c) =>
+      captionIds(options.tokenizer, placeholder, config.template, models.sequenceLength, c),
+    );
     // settings are checked before the (slow) image encoding
     const checkpoint = options.resume
       ? checkpointForResume(options.checkpointFile, config, placeholder.ids)
@@ -117,7 +139,10 @@ export class TrainingRun {
       signal: options.signal,
     });
     await encoder.release?.();
-    const fingerprints = { model: tableFingerprint(models), dataset: dataset.fingerprint };
+    const fingerprints = {
+      model: tableFingerprint(models),
+      dataset: imageCaptions ? captionedFingerprint(dataset.fingerprint, imageCaptions) : dataset.fingerprint,
+    };
     if (checkpoint) assertSameTrainingData(checkpoint, options.checkpointFile!, fingerprints);
     const [, latentHeight, latentWidth] = dataset.latentDims;
     const trainer = await EmbeddingTrainer.create({
@@ -145,6 +170,7 @@ export class TrainingRun {
     const samplerOptions = {
       dataset,
       captionIds: captions,
+      ...(imageCaptionIds ? { imageCaptionIds } : {}),
       batchSize: config.batchSize,
       flipProbability: config.flipProbability,
       numTrainTimesteps: trainer.schedule.numTrainTimesteps,

@@ -14,6 +14,7 @@ import {
   trainToyClip,
   trainToyUnet,
   trainToyVae,
+  trainToyVaeDecoder,
   type Weights,
 } from './toyRecipe';
 import { stageRecipeKey, type StageResult } from './toyStage';
@@ -99,9 +100,10 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   );
   if (!text) return { stages, scalingFactor: NaN, files: [], interrupted };
   let vaeResult: StageResult | undefined;
+  const vaeRecipe = stageRecipeKey('vae', TOY_RECIPE.vae, STAGE_DEPENDENCIES.vae());
   const vae = await stage(
     'vae',
-    stageRecipeKey('vae', TOY_RECIPE.vae, STAGE_DEPENDENCIES.vae()),
+    vaeRecipe,
     async () => (vaeResult = await trainToyVae(TOY_RECIPE.vae, hooks)),
     async () => ({ scalingFactor: String(await measureScalingFactor(vaeResult!.weights)) }),
   );
@@ -120,6 +122,12 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
       ),
   );
   if (!unet) return { stages, scalingFactor, files: [], interrupted };
+  const decoder = await stage(
+    'vae-decoder',
+    stageRecipeKey('vae-decoder', TOY_RECIPE.vaeDecoder, vaeRecipe),
+    () => trainToyVaeDecoder(TOY_RECIPE.vaeDecoder, vae.weights, vaeRecipe, hooks),
+  );
+  if (!decoder) return { stages, scalingFactor, files: [], interrupted };
   const scoring = await stage(
     'scoring-clip',
     stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip, STAGE_DEPENDENCIES.clip()),
@@ -129,7 +137,8 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;
   const files = await writeToyCheckpoint(options.modelsDir, {
     text: text.weights,
-    vae: vae.weights,
+    // the fine-tuned decoder over the VAE's own (its encoder and latent space are the UNet's)
+    vae: new Map([...vae.weights, ...decoder.weights]),
     unet: unet.weights,
     scalingFactor,
     provenance,

@@ -52,6 +52,22 @@ describe('toy recipe parts', () => {
     expect(many.every((s) => !s.caption.includes('ring'))).toBe(true);
   });
 
+  it('a phase can name the named kinds more often; the images stay the same, the ring stays unnamed', () => {
+    const named = (rate?: number) =>
+      Array.from({ length: 20 }, (_, step) => worldBatch(11, step, 32, 'generator', 0, {}, rate)).flatMap(
+        (b) => b.samples.filter((s) => s.scene.shape !== 'ring'),
+      );
+    const share = (samples: ReturnType<typeof named>) =>
+      samples.filter((s) => s.caption.split(' ').includes(s.scene.shape)).length / samples.length;
+    expect(share(named())).toBeCloseTo(0.7, 1);
+    expect(share(named(0.95))).toBeGreaterThan(0.92);
+    expect(share(named(0))).toBe(0);
+    expect(named(0.95).map((s) => s.scene)).toEqual(named().map((s) => s.scene));
+    expect(Array.from(worldBatch(11, 0, 8, 'generator', 0, {}, 0.95).images)).toEqual(
+      Array.from(worldBatch(11, 0, 8, 'generator').images),
+    );
+  });
+
   it('positives share each row between identical captions', () => {
     expect(Array.from(captionPositives(['a', 'b', 'a']))).toEqual([0.5, 0, 0.5, 0, 1, 0, 0.5, 0, 0.5]);
   });

@@ -36,7 +36,8 @@ function shapeOnlyCaption(sample: WorldSample, vocabulary: CaptionVocabulary): s
  * Samples `step·batch … step·batch + batch − 1` of the world with seed `seed`. With `shapeOnlyRate`, that
  * share of captions names only the shape: contrastive training otherwise matches batches by colour alone
  * and never learns shapes (measured: zero-shot shape accuracy at chance after 1200 steps). `constraints`
- * narrows the scenes (the CLIP curriculum's first phases fix the colours).
+ * narrows the scenes (the CLIP curriculum's first phases fix the colours); `shapeNameRate` how often a named
+ * kind is called by its name rather than "shape" (the world's default when undefined).
  */
 export function worldBatch(
   seed: number,
@@ -45,11 +46,16 @@ export function worldBatch(
   vocabulary: CaptionVocabulary,
   shapeOnlyRate = 0,
   constraints: SceneConstraints = {},
+  shapeNameRate?: number,
 ): WorldBatch {
   const size = TOY_IMAGE_SIZE;
   const rng = new WorldRng(seed, 2_000_000 + step);
   const samples = Array.from({ length: batch }, (_, i) => {
-    const sample = worldSample(seed, step * batch + i, constraints, { imageSize: size, vocabulary });
+    const sample = worldSample(seed, step * batch + i, constraints, {
+      imageSize: size,
+      vocabulary,
+      ...(shapeNameRate === undefined ? {} : { shapeNameRate }),
+    });
     return rng.bernoulli(shapeOnlyRate)
       ? { ...sample, caption: shapeOnlyCaption(sample, vocabulary) }
       : sample;

@@ -34,6 +34,7 @@ export const LOSS_IO = {
   inputIds: 'input_ids',
   pixels: 'pixel_values',
   positives: 'positives',
+  latents: 'latents',
 } as const;
 
 /** A loss model and the names of its weight initializers (the parameters training may update). */
@@ -102,6 +103,22 @@ export function vaeLossModel(config: VaeConfig, weights: WeightReader, klWeight:
   return {
     model: renameTensors(withLoss, { 'enc/sample': LOSS_IO.image, 'enc/noise': LOSS_IO.noise }),
     parameters: [...prefixed('enc/', built.weightKeys), ...prefixed('dec/', decoder.weightKeys)],
+  };
+}
+
+/**
+ * VAE decoder alone: fed latents (the frozen encoder's means) → decoder; loss = MSE(decoded, image). Fine-tunes
+ * the decoder while the latent space, and so every model trained on it, stays as it is (as SD's ft-MSE VAE).
+ */
+export function vaeDecoderLossModel(config: VaeConfig, weights: WeightReader): LossModel {
+  const decoder = buildVaeDecoder(config, trainableWeights(weights));
+  const withLoss = extendModel(decoder.model, (g) => {
+    const image = g.input(LOSS_IO.image, 'float32', ['batch', config.out_channels, 'h', 'w']);
+    g.output(meanSquare(g, 'sample', image), 'float32', [], LOSS_IO.loss);
+  });
+  return {
+    model: renameTensors(withLoss, { latent_sample: LOSS_IO.latents }),
+    parameters: decoder.weightKeys,
   };
 }
 
