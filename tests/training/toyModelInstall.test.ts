@@ -74,6 +74,9 @@ describe('installToyModels', () => {
         fs.statSync(path.join(SHIPPED_MODELS_DIR, file)).size,
       );
     }
-    expect(fs.readdirSync(path.join(dirs.input, 'ti-examples'))).toHaveLength(5);
+    // five example images, each with its caption file
+    expect(fs.readdirSync(path.join(dirs.input, 'ti-examples')).sort()).toEqual(
+      [1, 2, 3, 4, 5].flatMap((i) => [`ring-${i}.png`, `ring-${i}.txt`]),
+    );
   });
 });
