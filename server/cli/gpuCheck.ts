@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CUDA_RUNTIME, planGpuCheck } from '../onnx/gpu/cudaRequirements';
 import { ensureCudaRuntime } from '../onnx/gpu/cudaRuntime';
 import { probeGpu } from '../onnx/gpu/gpuProbe';
+import { writeFileAtomicSync } from '../storage/atomicWrite';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -69,9 +70,16 @@ function main(): number {
     { cwd: repoRoot, env, stdio: 'inherit' },
   );
   const result = path.join(repoRoot, 'bench-results', 'real-size.json');
-  if (bench.status === 0 && fs.existsSync(result)) process.stdout.write(fs.readFileSync(result, 'utf8'));
-  if (bench.status === 0) runPytorchAnchor();
-  return bench.status ?? 1;
+  if (bench.status !== 0 || !fs.existsSync(result)) return bench.status ?? 1;
+  const json = fs.readFileSync(result, 'utf8');
+  process.stdout.write(json);
+  runPytorchAnchor(JSON.parse(json) as RealSizeResult);
+  return 0;
+}
+
+/** What runPytorchAnchor reads of the bench's JSON: the models it ran and each run's resolution. */
+interface RealSizeResult {
+  readonly models: Record<string, { readonly runs: readonly { readonly resolution: number }[] }>;
 }
 
 /**
@@ -79,7 +87,7 @@ function main(): number {
  * w.r.t. the text states, float32 and float16), for the models and resolutions the bench ran, when python3
  * with torch and diffusers is there; its JSON goes beside the bench's (real-size-pytorch.json).
  */
-function runPytorchAnchor(): void {
+function runPytorchAnchor(bench: RealSizeResult): void {
   const probe = spawnSync('python3', ['-c', 'import torch, diffusers'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     console.log(
@@ -88,13 +96,9 @@ function runPytorchAnchor(): void {
     );
     return;
   }
-  const models = (process.env.REAL_SIZE_MODELS ?? 'sd15,sd21').split(',').filter(Boolean);
-  const resolutions = (
-    process.env.REAL_SIZE_RESOLUTIONS ?? (process.env.REAL_SIZE_512 === '1' ? '256,512' : '256')
-  )
-    .split(',')
-    .filter(Boolean);
-  const pairs = models.flatMap((m) => resolutions.map((r) => `${m}:${r}`));
+  const pairs = Object.entries(bench.models).flatMap(([model, { runs }]) =>
+    runs.map((r) => `${model}:${r.resolution}`),
+  );
   console.log(`gpu:check: PyTorch anchor (${pairs.join(' ')})`);
   const anchor = spawnSync(
     'python3',
@@ -105,9 +109,7 @@ function runPytorchAnchor(): void {
     console.log(`gpu:check: PyTorch anchor failed (exit ${anchor.status ?? anchor.signal})`);
     return;
   }
-  const file = path.join(repoRoot, 'bench-results', 'real-size-pytorch.json');
-  fs.writeFileSync(`${file}.tmp`, anchor.stdout);
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomicSync(path.join(repoRoot, 'bench-results', 'real-size-pytorch.json'), anchor.stdout);
   process.stdout.write(anchor.stdout);
 }
 

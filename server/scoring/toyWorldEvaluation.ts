@@ -11,6 +11,7 @@ import type { FrozenModel } from '../sd/model/frozenModel';
 import { encodePrompt, type Conditioning } from '../sd/model/promptEncoding';
 import { decodeLatent, emptyLatent, encodeImage, runKSampler } from '../sd/model/sampling';
 import {
+  article,
   COLOUR_NAMES,
   hasContrast,
   judge,
@@ -31,8 +32,6 @@ export interface PromptCase {
   readonly prompt: string;
   readonly expect: Expectation;
 }
-
-const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 /** "a red star on a blue background" (parts left out when not given). */
 export function worldPrompt(parts: {

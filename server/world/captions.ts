@@ -48,7 +48,8 @@ export const WORLD_WORDS: readonly string[] = [
   ...COLOUR_NAMES,
 ];
 
-function article(nextWord: string): string {
+/** The indefinite article before `nextWord`: "an orange", "a red". */
+export function article(nextWord: string): string {
   return /^[aeiou]/.test(nextWord) ? 'an' : 'a';
 }
 

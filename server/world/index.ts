@@ -3,6 +3,7 @@
  * else of the project, so diffusion, training and scoring code can all depend on it.
  */
 export {
+  article,
   CAPTION_PROBABILITIES,
   captionScene,
   fullCaption,

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../storage/atomicWrite';
-import { toImageBytes, UNNAMED_SHAPES, worldSample, type Scene } from '../../world';
+import { article, toImageBytes, UNNAMED_SHAPES, worldSample, type Scene } from '../../world';
 
 /** Folder under input/ the shipped training workflows read. */
 export const EXAMPLE_IMAGES_FOLDER = 'ti-examples';
@@ -28,7 +28,7 @@ function exampleSample(i: number) {
 /** Example `i`'s caption file: what tells it from the others, its background ("on a blue background"). */
 export function exampleCaption(i: number): string {
   const background = EXAMPLE_BACKGROUNDS[i]!;
-  return `on ${/^[aeiou]/.test(background) ? 'an' : 'a'} ${background} background`;
+  return `on ${article(background)} ${background} background`;
 }
 
 /** The scenes of the example images (for tests and the learning benchmark). */
