@@ -2,7 +2,8 @@
  * `npm run bench -- ti-learning`: textual inversion of the toy world's unnamed shape on the shipped toy model,
  * as the learning test runs it but longer and scored at every checkpoint: the oracle's shape rate of the
  * initializer word (the baseline) and of the learned word every `EVAL_EVERY` steps; the steps and training
- * seconds until the rate first reaches 70 %; CLIP-I/T at the end against the baseline; samples per second.
+ * seconds until the rate first reaches 70 %; CLIP-I/T at the end against the baseline; samples per second. The
+ * same curve on the SD 2.x twin (v-prediction) when it is built, as the seed compared SD 1.5 and SD 2.1.
  */
 import {
   CONCEPT_TOKEN,
@@ -12,10 +13,15 @@ import {
   openToyScorer,
   prepareConceptRun,
   scoreConcept,
+  shippedModelsDir,
   type ConceptScores,
 } from '../support/toyConceptLearning';
 import type { LearnedEmbedding } from '../../server/training/textualInversion/trainingRun';
 import type { Benchmark } from './benchmark';
+import fs from 'node:fs';
+import type { ClipScorer } from '../../server/scoring/clipScorer';
+import type { ModelFamily } from '../../server/sd/weights/modelFamily';
+import { toyCheckpointPath } from '../../server/training/toy/toyModelFiles';
 
 const STEPS = 300;
 const EVAL_EVERY = 50;
@@ -26,34 +32,13 @@ export const tiLearningBenchmark: Benchmark = {
   name: 'ti-learning',
   description: `textual inversion of the unnamed toy shape: oracle rate per checkpoint, steps/seconds to ${TARGET_RATE * 100} %, CLIP-I/T`,
   async run({ log }) {
-    const model = await openToyModel();
     const scorer = openToyScorer();
     try {
-      log(`baseline: the initializer word "${INITIALIZER}" alone`);
-      const sampleStart = performance.now();
-      const baseline = await scoreConcept(model, scorer, INITIALIZER, undefined, PER_PROMPT);
-      const samplesPerSecond = baseline.samples / ((performance.now() - sampleStart) / 1000);
-      const snapshots: { step: number; seconds: number; embedding: LearnedEmbedding }[] = [];
-      const run = await prepareConceptRun(model, conceptConfig({ steps: STEPS }));
-      const start = performance.now();
-      let trainingMs = 0;
-      let last = start;
-      await run.run({
-        onStep: (r) => {
-          const now = performance.now();
-          trainingMs += now - last;
-          if (r.step % EVAL_EVERY === 0)
-            snapshots.push({ step: r.step, seconds: trainingMs / 1000, embedding: run.embedding() });
-          last = performance.now();
-        },
-      });
-      const curve: ({ step: number; seconds: number } & ConceptScores)[] = [];
-      for (const s of snapshots) {
-        log(`scoring step ${s.step}`);
-        const scores = await scoreConcept(model, scorer, CONCEPT_TOKEN, s.embedding, PER_PROMPT);
-        curve.push({ step: s.step, seconds: s.seconds, ...scores });
-      }
-      const reached = curve.find((c) => c.shapeRate >= TARGET_RATE);
+      const sd1 = await learningCurve('sd1', scorer, log);
+      const twin = fs.existsSync(toyCheckpointPath(shippedModelsDir, 'sd2'))
+        ? await learningCurve('sd2', scorer, log)
+        : undefined;
+      const { baseline, curve, samplesPerSecond, reached } = sd1;
       const end = curve.at(-1)!;
       const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
       return {
@@ -67,6 +52,15 @@ export const tiLearningBenchmark: Benchmark = {
             ? `oracle rate ≥ ${pct(TARGET_RATE)} first at step ${reached.step}, ${reached.seconds.toFixed(0)} s of training`
             : `oracle rate never reached ${pct(TARGET_RATE)} in ${STEPS} steps`,
           `${samplesPerSecond.toFixed(2)} samples/s`,
+          ...(twin
+            ? [
+                `the same on the SD 2.x twin (v-prediction): baseline shape ${pct(twin.baseline.shapeRate)}, CLIP-I ${twin.baseline.clipI.toFixed(3)}, CLIP-T ${twin.baseline.clipT.toFixed(3)}`,
+                ...twin.curve.map(
+                  (c) =>
+                    `  step ${c.step}: shape ${pct(c.shapeRate)}, background ${pct(c.backgroundRate)}, CLIP-I ${c.clipI.toFixed(3)}, CLIP-T ${c.clipT.toFixed(3)}`,
+                ),
+              ]
+            : ['SD 2.x twin: not built (npm run models:toy)']),
         ],
         targets: [
           {
@@ -89,13 +83,53 @@ export const tiLearningBenchmark: Benchmark = {
           curve,
           stepsToTarget: reached?.step ?? null,
           secondsToTarget: reached?.seconds ?? null,
-          trainingSeconds: (performance.now() - start) / 1000,
+          trainingSeconds: sd1.seconds,
           samplesPerSecond,
+          sd2Twin: twin
+            ? { baseline: twin.baseline, curve: twin.curve, stepsToTarget: twin.reached?.step ?? null }
+            : null,
         },
       };
     } finally {
       await scorer.close();
-      await model.close();
     }
   },
 };
+
+type CurveRow = { step: number; seconds: number } & ConceptScores;
+
+/** Baseline and learning curve of the shipped settings on the toy model of `family`. */
+async function learningCurve(family: ModelFamily, scorer: ClipScorer, log: (line: string) => void) {
+  const model = await openToyModel(family);
+  try {
+    log(`${family}: baseline, the initializer word "${INITIALIZER}" alone`);
+    const sampleStart = performance.now();
+    const baseline = await scoreConcept(model, scorer, INITIALIZER, undefined, PER_PROMPT);
+    const samplesPerSecond = baseline.samples / ((performance.now() - sampleStart) / 1000);
+    const snapshots: { step: number; seconds: number; embedding: LearnedEmbedding }[] = [];
+    const run = await prepareConceptRun(model, conceptConfig({ steps: STEPS }));
+    const start = performance.now();
+    let trainingMs = 0;
+    let last = start;
+    await run.run({
+      onStep: (r) => {
+        const now = performance.now();
+        trainingMs += now - last;
+        if (r.step % EVAL_EVERY === 0)
+          snapshots.push({ step: r.step, seconds: trainingMs / 1000, embedding: run.embedding() });
+        last = performance.now();
+      },
+    });
+    const curve: CurveRow[] = [];
+    for (const s of snapshots) {
+      log(`${family}: scoring step ${s.step}`);
+      const scores = await scoreConcept(model, scorer, CONCEPT_TOKEN, s.embedding, PER_PROMPT);
+      curve.push({ step: s.step, seconds: s.seconds, ...scores });
+    }
+    const reached = curve.find((c) => c.shapeRate >= TARGET_RATE);
+    const seconds = (performance.now() - start) / 1000;
+    return { baseline, curve, reached, samplesPerSecond, seconds };
+  } finally {
+    await model.close();
+  }
+}

@@ -4,7 +4,8 @@
  * background and shape accuracy; VAE reconstruction PSNR on held-out renders and the oracle's shape accuracy on
  * the reconstructions (the ceiling of what the generator can draw); the scoring CLIP's zero-shot
  * shape and colour accuracy; seconds per sampled image; how well a diffusion classifier reads the shape and
- * colour words back from the UNet at each noise level. Writes the sample grid to bench-results/.
+ * colour words back from the UNet at each noise level; the same prompt grid and classifier on the SD 2.x twin
+ * (v-prediction) when it is built. Writes the sample grids to bench-results/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,10 @@ export const toyWorldBenchmark: Benchmark = {
   async run({ repoRoot, log }) {
     const modelsDir = path.join(repoRoot, 'models');
     const model = await loadFrozenModel(toyCheckpointPath(modelsDir), { modelsDir, provider: 'cpu' });
+    const twinFile = toyCheckpointPath(modelsDir, 'sd2');
+    const twin = fs.existsSync(twinFile)
+      ? await loadFrozenModel(twinFile, { modelsDir, provider: 'cpu' })
+      : undefined;
     const scorer = ClipScorer.open(toyClipPath(modelsDir), { modelsDir, provider: 'cpu' });
     try {
       const cases = promptGrid();
@@ -50,20 +55,20 @@ export const toyWorldBenchmark: Benchmark = {
         noiseDraws: 4,
         seed: 777_123,
       });
-      const grid = await labelledGrid(
-        images,
-        cases.map((c, i) => {
-          const v = judgements[i]!.verdict;
-          return [
-            c.prompt.replace(/^an? /, '').replace(' background', ''),
-            `sees ${v.colour} ${v.shape} on ${v.background}`,
-          ];
-        }),
-        { columns: 8, cell: 160 },
-      );
-      const gridFile = path.join(repoRoot, 'bench-results', 'toy-world-grid.png');
-      fs.mkdirSync(path.dirname(gridFile), { recursive: true });
-      fs.writeFileSync(gridFile, grid);
+      const gridFile = await writeGrid(repoRoot, 'toy-world-grid.png', images, cases, judgements);
+      let sd2: Sd2Twin | undefined;
+      if (twin) {
+        log(`the SD 2.x twin (v-prediction): the same ${cases.length} prompts and seed`);
+        const run = await evaluatePrompts(twin, cases, { seed: 1000 });
+        const conditioning = await unetConditioningAccuracy(twin, {
+          timesteps: [100, 200, 400, 600, 800, 900],
+          renders: 48,
+          noiseDraws: 4,
+          seed: 777_123,
+        });
+        const grid = await writeGrid(repoRoot, 'toy-world-grid-sd2.png', run.images, cases, run.judgements);
+        sd2 = { accuracy: run.accuracy, unetConditioning: conditioning, grid: path.relative(repoRoot, grid) };
+      }
       return {
         summary: [
           `prompt grid (${accuracy.count}): colour ${(accuracy.colour * 100).toFixed(1)} %, background ${(accuracy.background * 100).toFixed(1)} %, shape ${(accuracy.shape * 100).toFixed(1)} %, all three ${(accuracy.all * 100).toFixed(1)} %`,
@@ -72,6 +77,11 @@ export const toyWorldBenchmark: Benchmark = {
           `diffusion classifier (shape / colour word picked right, by timestep): ${conditioning
             .map((c) => `t ${c.timestep} ${(c.shape * 100).toFixed(0)} / ${(c.colour * 100).toFixed(0)} %`)
             .join(', ')}`,
+          ...(sd2
+            ? [
+                `SD 2.x twin: colour ${(sd2.accuracy.colour * 100).toFixed(1)} %, background ${(sd2.accuracy.background * 100).toFixed(1)} %, shape ${(sd2.accuracy.shape * 100).toFixed(1)} %, all three ${(sd2.accuracy.all * 100).toFixed(1)} %; grid: ${sd2.grid}`,
+              ]
+            : ['SD 2.x twin: not built (npm run models:toy)']),
         ],
         targets: [
           { name: 'colour error rate (target accuracy ≥ 90 %)', value: 1 - accuracy.colour, limit: 0.1 },
@@ -92,8 +102,23 @@ export const toyWorldBenchmark: Benchmark = {
             value: 1 - zeroShot.colour,
             limit: 0.1,
           },
+          ...(sd2
+            ? [
+                {
+                  name: 'SD 2.x twin colour error rate (target accuracy ≥ 90 %)',
+                  value: 1 - sd2.accuracy.colour,
+                  limit: 0.1,
+                },
+                {
+                  name: 'SD 2.x twin shape error rate (target accuracy ≥ 70 %)',
+                  value: 1 - sd2.accuracy.shape,
+                  limit: 0.3,
+                },
+              ]
+            : []),
         ],
         data: {
+          sd2Twin: sd2 ?? null,
           sampling: TOY_SAMPLING,
           accuracy,
           vaePsnrDb: psnr,
@@ -112,6 +137,39 @@ export const toyWorldBenchmark: Benchmark = {
     } finally {
       await scorer.close();
       await model.close();
+      await twin?.close();
     }
   },
 };
+
+/** What the bench measures on the SD 2.x twin. */
+interface Sd2Twin {
+  readonly accuracy: Awaited<ReturnType<typeof evaluatePrompts>>['accuracy'];
+  readonly unetConditioning: Awaited<ReturnType<typeof unetConditioningAccuracy>>;
+  readonly grid: string;
+}
+
+/** Writes a labelled sample grid (prompt and the oracle's reading under each) to bench-results/; returns it. */
+async function writeGrid(
+  repoRoot: string,
+  name: string,
+  images: Awaited<ReturnType<typeof evaluatePrompts>>['images'],
+  cases: ReturnType<typeof promptGrid>,
+  judgements: Awaited<ReturnType<typeof evaluatePrompts>>['judgements'],
+): Promise<string> {
+  const grid = await labelledGrid(
+    images,
+    cases.map((c, i) => {
+      const v = judgements[i]!.verdict;
+      return [
+        c.prompt.replace(/^an? /, '').replace(' background', ''),
+        `sees ${v.colour} ${v.shape} on ${v.background}`,
+      ];
+    }),
+    { columns: 8, cell: 160 },
+  );
+  const file = path.join(repoRoot, 'bench-results', name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, grid);
+  return file;
+}

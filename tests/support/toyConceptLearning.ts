@@ -22,12 +22,14 @@ import {
 } from '../../server/training/toy/toyConcept';
 import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
 import { judge } from '../../server/world';
+import type { ModelFamily } from '../../server/sd/weights/modelFamily';
 
 /** The shipped models folder (the toy models are committed there). */
 export const shippedModelsDir = path.join(repoRoot, 'models');
 
-export function openToyModel(): Promise<FrozenModel> {
-  return loadFrozenModel(toyCheckpointPath(shippedModelsDir), {
+/** The shipped toy generator: SD 1.x, or (`sd2`) its SD 2.x twin. */
+export function openToyModel(family: ModelFamily = 'sd1'): Promise<FrozenModel> {
+  return loadFrozenModel(toyCheckpointPath(shippedModelsDir, family), {
     modelsDir: shippedModelsDir,
     provider: 'cpu',
     threads: 2,

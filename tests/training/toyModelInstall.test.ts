@@ -1,7 +1,7 @@
 /**
  * The default start-up task copies the embedded toy models from the repo's models/ into another models
- * folder: every file it lacks (checkpoint, tokenizer, scoring CLIP, and the toy-ring embedding where one
- * ships), never one it has; nothing when it is the shipped folder; a message naming the fix when the shipped
+ * folder: every file it lacks (checkpoints of the SD 1.x model and its SD 2.x twin, their tokenizers, the scoring
+ * CLIP, and the toy-ring embedding where one ships), never one it has; nothing when it is the shipped folder; a message naming the fix when the shipped
  * checkpoint is missing.
  */
 import fs from 'node:fs';
@@ -29,6 +29,10 @@ const MODEL_FILES = [
   'clip/toy-shapes-clip/model.safetensors',
   'tokenizers/toy-shapes/merges.txt',
   'tokenizers/toy-shapes/vocab.json',
+  // the SD 2.x twin
+  'checkpoints/toy-shapes-sd2.safetensors',
+  'tokenizers/toy-shapes-sd2/merges.txt',
+  'tokenizers/toy-shapes-sd2/vocab.json',
 ];
 
 describe('installToyModels', () => {

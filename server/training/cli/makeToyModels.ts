@@ -1,7 +1,8 @@
 /**
  * `npm run models:toy [-- --models-dir DIR] [--work-dir DIR] [--threads N]`: trains the toy shapes-world
  * models from scratch (two CLIPs, the VAE, the UNet) with the project's own autodiff, showing a progress bar
- * and the loss of each stage, and writes models/checkpoints/toy-shapes.safetensors (+ tokenizer) and
+ * and the loss of each stage, and writes models/checkpoints/toy-shapes.safetensors (+ tokenizer), its SD 2.x
+ * twin toy-shapes-sd2.safetensors (+ tokenizer) and
  * models/clip/toy-shapes-clip/. Ctrl+C stops after the current step; running it again resumes.
  */
 import fs from 'node:fs';

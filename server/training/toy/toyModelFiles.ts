@@ -13,16 +13,23 @@ import { writeSafetensors } from '../../sd/weights/safetensorsWriter';
 import { toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { weightSource, type Weights } from './toyRecipe';
 import { toyVocabulary } from './toyVocabulary';
+import { defaultPadToken, type ModelFamily } from '../../sd/weights/modelFamily';
 
 /** Names of the shipped toy models under the models folder (the embedding is the one sample-with-embedding loads). */
 export const TOY_NAMES = {
   checkpoint: 'toy-shapes',
+  /** The SD 2.x twin (v-prediction, OpenCLIP-layout text tower). */
+  checkpointSd2: 'toy-shapes-sd2',
   clip: 'toy-shapes-clip',
   embedding: 'toy-ring',
 } as const;
 
-export function toyCheckpointPath(modelsDir: string): string {
-  return path.join(modelsDir, 'checkpoints', `${TOY_NAMES.checkpoint}.safetensors`);
+function checkpointName(family: ModelFamily): string {
+  return family === 'sd2' ? TOY_NAMES.checkpointSd2 : TOY_NAMES.checkpoint;
+}
+
+export function toyCheckpointPath(modelsDir: string, family: ModelFamily = 'sd1'): string {
+  return path.join(modelsDir, 'checkpoints', `${checkpointName(family)}.safetensors`);
 }
 
 export function toyClipPath(modelsDir: string): string {
@@ -34,26 +41,30 @@ function textTower(clip: Weights): Weights {
   return new Map([...clip].filter(([k]) => k.startsWith('text_model.')));
 }
 
-/** Writes checkpoint + tokenizer of the generator; returns the files written. */
+/**
+ * Writes checkpoint + tokenizer of the generator (`family` sd2: the SD 2.x twin, whose OpenCLIP-layout text
+ * tower's last, never-run block is written as zeros); returns the files written.
+ */
 export async function writeToyCheckpoint(
   modelsDir: string,
   parts: { text: Weights; vae: Weights; unet: Weights; scalingFactor: number; provenance: string },
+  family: ModelFamily = 'sd1',
 ): Promise<string[]> {
-  const file = toyCheckpointPath(modelsDir);
+  const file = toyCheckpointPath(modelsDir, family);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await writeLdmCheckpoint(
     file,
     {
-      family: 'sd1',
-      configs: toyModelConfigs(parts.scalingFactor),
+      family,
+      configs: toyModelConfigs(parts.scalingFactor, family),
       unet: weightSource('toy unet', parts.unet),
       vae: weightSource('toy vae', parts.vae),
       textEncoder: weightSource('toy text encoder', textTower(parts.text)),
     },
     { dtype: 'F32', metadata: { 'inversion_studio.toy': parts.provenance } },
   );
-  const tokenizer = path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint);
-  await writeTokenizerFiles(tokenizer, toyVocabulary(), EOS_TOKEN);
+  const tokenizer = path.join(modelsDir, 'tokenizers', checkpointName(family));
+  await writeTokenizerFiles(tokenizer, toyVocabulary(), defaultPadToken(family));
   return [file, tokenizer];
 }
 
@@ -82,9 +93,15 @@ export function toyEmbeddingPath(modelsDir: string): string {
 
 /** Every file of the toy models, relative to a models folder (the embedding where it exists). */
 export function toyModelFiles(modelsDir: string): string[] {
-  const folders = [path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint), toyClipPath(modelsDir)];
+  const folders = [
+    path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint),
+    path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpointSd2),
+    toyClipPath(modelsDir),
+  ];
+  const sd2 = toyCheckpointPath(modelsDir, 'sd2');
   return [
     path.relative(modelsDir, toyCheckpointPath(modelsDir)),
+    ...(fs.existsSync(sd2) ? [path.relative(modelsDir, sd2)] : []),
     ...folders.flatMap((dir) =>
       fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.relative(modelsDir, path.join(dir, f))) : [],
     ),

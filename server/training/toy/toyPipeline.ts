@@ -15,6 +15,7 @@ import {
   trainToyUnet,
   trainToyVae,
   trainToyVaeDecoder,
+  linearProjections,
   type Weights,
 } from './toyRecipe';
 import { stageRecipeKey, type StageResult } from './toyStage';
@@ -109,17 +110,19 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   );
   if (!vae) return { stages, scalingFactor: NaN, files: [], interrupted };
   const scalingFactor = Number(vae.meta.scalingFactor);
-  const unet = await stage(
+  const unetRecipe = stageRecipeKey(
     'unet',
-    stageRecipeKey('unet', TOY_RECIPE.unet, STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe)),
-    () =>
-      trainToyUnet(
-        TOY_RECIPE.unet,
-        { weights: text.weights, recipe: textRecipe },
-        vae.weights,
-        scalingFactor,
-        hooks,
-      ),
+    TOY_RECIPE.unet,
+    STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe),
+  );
+  const unet = await stage('unet', unetRecipe, () =>
+    trainToyUnet(
+      TOY_RECIPE.unet,
+      { weights: text.weights, recipe: textRecipe },
+      vae.weights,
+      scalingFactor,
+      hooks,
+    ),
   );
   if (!unet) return { stages, scalingFactor, files: [], interrupted };
   const decoder = await stage(
@@ -146,5 +149,38 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   files.push(await writeToyClip(options.modelsDir, scoring.weights, provenance));
   // the shipped concept embedding, learned on the model just written (sample-with-embedding loads it)
   files.push(await writeToyConceptEmbedding(options.modelsDir, { signal: options.signal }));
+
+  // the SD 2.x twin: the same text tower and VAE, its UNet fine-tuned from the SD 1.x one to v-prediction
+  const unetSd2 = await stage(
+    'unet-sd2',
+    stageRecipeKey(
+      'unet-sd2',
+      TOY_RECIPE.unetSd2,
+      JSON.stringify({ dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe, 'sd2'), unetRecipe }),
+    ),
+    () =>
+      trainToyUnet(
+        TOY_RECIPE.unetSd2,
+        { weights: text.weights, recipe: textRecipe },
+        vae.weights,
+        scalingFactor,
+        hooks,
+        { family: 'sd2', init: { weights: linearProjections(unet.weights), recipe: unetRecipe } },
+      ),
+  );
+  if (!unetSd2) return { stages, scalingFactor, files, interrupted };
+  files.push(
+    ...(await writeToyCheckpoint(
+      options.modelsDir,
+      {
+        text: text.weights,
+        vae: new Map([...vae.weights, ...decoder.weights]),
+        unet: unetSd2.weights,
+        scalingFactor,
+        provenance,
+      },
+      'sd2',
+    )),
+  );
   return { stages, scalingFactor, files, interrupted: false };
 }

@@ -26,6 +26,7 @@ import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { sumSeconds, trainStage, type StageResult, type StageSettings } from './toyStage';
 import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
 import type { WeightStepReport } from '../weights/trainWeights';
+import type { ModelFamily } from '../../sd/weights/modelFamily';
 
 /**
  * The CLIPs' curriculum. With shape and colours drawn at random, contrastive training matches images by
@@ -99,6 +100,14 @@ export const TOY_RECIPE = {
     { steps: 4800, batch: 32, lr: 5e-4, warmup: 20, seed: 412 },
     { steps: 4800, batch: 32, lr: 5e-4, warmup: 20, seed: 413, shapeNameRate: 0.95 },
   ] satisfies readonly UnetPhase[],
+  /**
+   * The SD 2.x twin's UNet: SD 2.x's structure (linear projections, 16 channels per head) with v-prediction,
+   * conditioned on the same text tower run as SD 2.x runs OpenCLIP (exact gelu, "!" padding). It starts from
+   * the SD 1.x UNet's weights, as SD 2.0-v was resumed from SD 2.0-base and trained to the v objective.
+   */
+  unetSd2: [
+    { steps: 4800, batch: 32, lr: 5e-4, warmup: 100, seed: 501, shapeNameRate: 0.95 },
+  ] satisfies readonly UnetPhase[],
   /** KL weight of the VAE (per image value; small: the latents should stay close to deterministic). */
   klWeight: 1e-5,
   /** exp(logit_scale) of both CLIPs, fixed during training (see clipLossModel). */
@@ -122,6 +131,25 @@ export interface UnetPhase extends StageSettings {
   readonly timesteps?: 'uniform' | 'logit-normal';
   /** How often captions call a named kind by its name rather than "shape" (default: the world's 0.7). */
   readonly shapeNameRate?: number;
+}
+
+/** The SD 2.x twin of a UNet run: its family and the weights (with their recipe key) it starts from. */
+export interface UnetTwin {
+  readonly family: ModelFamily;
+  readonly init: { readonly weights: Weights; readonly recipe: string };
+}
+
+/**
+ * SD 1.x UNet weights as an SD 2.x UNet holds them: the transformers' proj_in / proj_out are the same
+ * matrices, stored as Linear weights [out, in] instead of 1×1 Conv weights [out, in, 1, 1].
+ */
+export function linearProjections(weights: Weights): Weights {
+  const out: Weights = new Map();
+  for (const [name, w] of weights) {
+    const projection = /\.proj_(in|out)\.weight$/.test(name) && w.dims.length === 4;
+    out.set(name, projection ? { data: w.data, dims: w.dims.slice(0, 2) } : w);
+  }
+  return out;
 }
 
 /** A training timestep in [0, n) drawn as `kind` says. */
@@ -165,9 +193,10 @@ export const STAGE_DEPENDENCIES = {
   clip: () => JSON.stringify({ config: toyClipConfig(), temperature: TOY_RECIPE.clipTemperature }),
   vae: () => JSON.stringify({ config: toyModelConfigs().vae, klWeight: TOY_RECIPE.klWeight }),
   /** `textRecipe`: the recipe key of the text CLIP whose tower conditions the UNet. */
-  unet: (scalingFactor: number, textRecipe: string) =>
+  unet: (scalingFactor: number, textRecipe: string, family: ModelFamily = 'sd1') =>
     JSON.stringify({
-      config: toyModelConfigs().unet,
+      config: toyModelConfigs(scalingFactor, family).unet,
+      ...(family === 'sd2' ? { text: toyModelConfigs(scalingFactor, family).textEncoder, family } : {}),
       scalingFactor,
       uncondRate: TOY_RECIPE.uncondRate,
       textRecipe,
@@ -368,9 +397,11 @@ export async function trainToyUnet(
   vaeWeights: Weights,
   scalingFactor: number,
   hooks: StageHooks,
+  twin?: UnetTwin,
 ): Promise<StageResult> {
   const textWeights = textClip.weights;
-  const configs = toyModelConfigs(scalingFactor);
+  const family = twin?.family ?? 'sd1';
+  const configs = toyModelConfigs(scalingFactor, family);
   const { unet, textEncoder } = configs;
   const B = phases[0]!.batch;
   if (phases.some((p) => p.batch !== B)) throw new Error('every UNet phase must use the same batch size');
@@ -384,13 +415,16 @@ export async function trainToyUnet(
   );
   const { schedule, predictionType } = trainingSchedule(configs.scheduler);
   try {
-    let weights: MemoryWeightSource = randomWeights('unet', unetParameterShapes(unet), phases[0]!.seed);
-    let previous = STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe);
+    let weights: MemoryWeightSource = twin
+      ? weightSource('unet', twin.init.weights)
+      : randomWeights('unet', unetParameterShapes(unet), phases[0]!.seed);
+    let previous = STAGE_DEPENDENCIES.unet(scalingFactor, textClip.recipe, family);
+    if (twin) previous = JSON.stringify({ previous, init: twin.init.recipe });
     let result: StageResult | undefined;
     const losses: number[] = [];
     const seconds: (number | undefined)[] = [];
     for (const [k, settings] of phases.entries()) {
-      const name = k === 0 ? 'unet' : `unet-${k + 1}`;
+      const name = twin ? `unet-${family}-${k + 1}` : k === 0 ? 'unet' : `unet-${k + 1}`;
       result = await trainStage({
         name,
         settings,
@@ -409,7 +443,7 @@ export async function trainToyUnet(
             drawTimestep(rng, schedule.numTrainTimesteps, settings.timesteps),
           );
           const states = await text.run(
-            { input_ids: new ort.Tensor('int32', toyCaptionIds(captions), [B, 77]) },
+            { input_ids: new ort.Tensor('int32', toyCaptionIds(captions, family), [B, 77]) },
             ['last_hidden_state'],
           );
           const means = await encoder.encode(b.images, B);

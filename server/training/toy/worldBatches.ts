@@ -15,6 +15,7 @@ import {
 } from '../../world';
 import { TOY_IMAGE_SIZE } from './toyConfigs';
 import { toyVocabulary } from './toyVocabulary';
+import { defaultPadToken, type ModelFamily } from '../../sd/weights/modelFamily';
 
 /** One batch of world samples in the layouts the models take. */
 export interface WorldBatch {
@@ -87,12 +88,12 @@ export function nhwcToSignedNchw(nhwc: Float32Array, batch: number, size: number
   return out;
 }
 
-let tokenizer: ClipTokenizer | undefined;
+const tokenizers: Partial<Record<ModelFamily, ClipTokenizer>> = {};
 
-/** Token ids [batch, 77] of captions in the toy vocabulary. */
-export function toyCaptionIds(captions: readonly string[]): Int32Array {
-  tokenizer ??= new ClipTokenizer(toyVocabulary());
-  return tokenizer.encodeBatch(captions);
+/** Token ids [batch, 77] of captions in the toy vocabulary, padded as `family`'s tokenizer pads (EOS / "!"). */
+export function toyCaptionIds(captions: readonly string[], family: ModelFamily = 'sd1'): Int32Array {
+  tokenizers[family] ??= new ClipTokenizer(toyVocabulary(), { padToken: defaultPadToken(family) });
+  return tokenizers[family].encodeBatch(captions);
 }
 
 /** Row-stochastic positives for the contrastive loss: pairs with identical captions share the mass. */
