@@ -7,6 +7,7 @@ import { emptyImage } from './image/emptyImage';
 import { imageBatch } from './image/imageBatch';
 import { imageInvert } from './image/imageInvert';
 import { imageScale } from './image/imageScale';
+import { imageStitch } from './image/imageStitch';
 import { loadImage } from './image/loadImage';
 import { previewImage } from './image/previewImage';
 import { saveImage } from './image/saveImage';
@@ -37,6 +38,7 @@ export const nodeDefinitions: readonly NodeDefinition[] = [
   imageScale,
   imageInvert,
   imageBatch,
+  imageStitch,
   // scoring
   clipScoreModelLoader,
   clipScore,

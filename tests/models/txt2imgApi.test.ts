@@ -62,10 +62,10 @@ afterAll(async () => {
 });
 
 describe('txt2img on the toy shapes model over HTTP', () => {
-  it('lists the startup-copied toy checkpoint and converts the shipped UI workflows to their API twins', async () => {
+  it('lists the startup-copied toy checkpoints (SD 1.x and its SD 2.x twin) and converts the shipped UI workflows to their API twins', async () => {
     const objectInfo = (await (await fetch(`${studio.url}/object_info`)).json()) as ObjectInfo;
     const choices = (objectInfo.CheckpointLoaderSimple!.input.required!.ckpt_name as unknown[])[0];
-    expect(choices).toEqual(['toy-shapes.safetensors']);
+    expect(choices).toEqual(['toy-shapes-sd2.safetensors', 'toy-shapes.safetensors']);
     for (const [file, api] of [
       ['txt2img.json', twin],
       ['sample-with-embedding.json', withEmbedding],

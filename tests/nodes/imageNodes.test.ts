@@ -114,6 +114,36 @@ describe('image nodes', () => {
     });
   });
 
+  it('ImageStitch puts image2 beside image1 with a coloured gap, and passes image1 alone through', async () => {
+    const h = await createHarness([...nodeDefinitions]);
+    const stitch = (image2: boolean) => ({
+      class_type: 'ImageStitch',
+      inputs: {
+        image1: ['1', 0],
+        ...(image2 ? { image2: ['2', 0] } : {}),
+        direction: 'right',
+        match_image_size: false,
+        spacing_width: 2,
+        spacing_color: 'green',
+      },
+    });
+    const prompt = {
+      '1': empty(2, 1, 0xff0000),
+      '2': empty(1, 1, 0x0000ff),
+      '3': stitch(true),
+      '4': save('3', 'stitched'),
+      '5': stitch(false),
+      '6': save('5', 'alone'),
+    };
+    const { outcome } = await h.run(prompt);
+    expect(outcome.status).toBe('success');
+    expect(await savedPixels(h.dirs.output, 'stitched_00001_.png')).toEqual({
+      shape: [1, 1, 5, 3],
+      rgb: [255, 0, 0, 255, 0, 0, 0, 255, 0, 0, 255, 0, 0, 0, 255],
+    });
+    expect((await savedPixels(h.dirs.output, 'alone_00001_.png')).shape).toEqual([1, 1, 2, 3]);
+  });
+
   it('LoadImage reads input/, returns 1 − alpha as mask, and re-runs when the file changes', async () => {
     const h = await createHarness([...nodeDefinitions]);
     await mkdir(path.join(h.dirs.input, 'sub'), { recursive: true });
