@@ -8,4 +8,6 @@ export const DOCS_IMAGES = {
   curveCanvas: 'docs/images/checkpoint-curve.png',
   /** The chart PNG the Checkpoint Curve node wrote to output/. */
   curveChart: 'docs/images/checkpoint-curve-chart.png',
+  /** The two checkpoint curves compare-base-models stitched: the toy SD 1.x model and its SD 2.x twin. */
+  compareCharts: 'docs/images/compare-base-models.png',
 } as const;

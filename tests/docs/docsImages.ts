@@ -3,7 +3,8 @@
  * (tests/browser/browserHarness.ts: the client built into a temp folder, a real studio with its startup
  * tasks on a temp data dir, headless Chromium), on a 1600 × 1000 page. It runs the default canvas
  * (train-sample-score) as it opens, shot while the trainer runs and after the scores are in, then the
- * checkpoint-curve workflow, shot with its chart, whose PNG from output/ is copied too. Each image is
+ * checkpoint-curve workflow, shot with its chart, whose PNG from output/ is copied too, then compare-base-models,
+ * whose stitched pair of charts (toy SD 1.x and its SD 2.x twin) is copied from output/. Each image is
  * written atomically over the one in docs/images/ (see docsImageList.ts); rerun it after the toy model changes.
  */
 import { readFile } from 'node:fs/promises';
@@ -145,12 +146,45 @@ async function checkpointCurve(h: BrowserStudio): Promise<void> {
   );
 }
 
+/** Runs compare-base-models and copies the stitched pair of charts its Save Image node wrote. */
+async function compareBaseModels(h: BrowserStudio): Promise<void> {
+  const workflow = await shippedWorkflow('compare-base-models');
+  const [save] = idsOf(workflow, 'SaveImage');
+  await h.page.getByTestId('library-toggle').click();
+  await h.page.getByTestId('library-panel').getByText('compare-base-models', { exact: true }).click();
+  await waitInPage(
+    h.page,
+    'compare-base-models is open',
+    (title) => document.querySelector('[data-testid=workflow-title]')?.textContent?.includes(title) === true,
+    'compare-base-models',
+  );
+  await h.page.getByTestId('library-toggle').click();
+  await fitAndQueue(h);
+  await waitInPage(
+    h.page,
+    'the Save Image node shows the stitched charts',
+    (id) => window.studio!.nodeImages(id).some((i) => i.loaded),
+    save!,
+    RUN_TIMEOUT_MS,
+  );
+  await waitUntilIdle(h, 'compare-base-models has run');
+  const history = historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json());
+  const entry = Object.values(history).find((e) => e.outputs[save!]?.images?.length);
+  const image = entry?.outputs[save!]?.images?.[0] as { filename: string; subfolder: string } | undefined;
+  if (!image) throw new Error('the history has no image of the Save Image node');
+  await writeImage(
+    DOCS_IMAGES.compareCharts,
+    await readFile(path.join(h.studio.dirs.output, image.subfolder, image.filename)),
+  );
+}
+
 async function main(): Promise<void> {
   const h = await startBrowserStudio();
   try {
     await h.page.setViewportSize(VIEWPORT);
     await trainSampleScore(h);
     await checkpointCurve(h);
+    await compareBaseModels(h);
     if (h.pageErrors.length) console.warn(`the page reported errors:\n${h.pageErrors.join('\n')}`);
   } finally {
     await h.close();
