@@ -182,6 +182,11 @@ export const textualInversionTrainer = defineNode({
     (await stat(path.join(trainingFolder(ctx.dirs.output, String(inputs.token)), 'checkpoint.json')).catch(
       () => null,
     )) !== null,
+  // two trainers of one token in one prompt would share (and overwrite) one checkpoint folder
+  writesTo: (inputs) =>
+    typeof inputs.token === 'string'
+      ? trainingFolder('output', inputs.token).split(path.sep).join('/')
+      : undefined,
   execute: async (inputs, ctx) => {
     const unet = expectFrozenModel(inputs.model, 'model');
     const text = expectFrozenModel(inputs.clip, 'clip');

@@ -107,6 +107,11 @@ export interface NodeDefinition {
    */
   tensorValues?(inputs: Record<string, unknown>, ctx: ComboContext | undefined): number | Promise<number>;
   /**
+   * What the node writes that no other node of the same prompt may write too (e.g. a trainer's checkpoint
+   * folder), from its validated literal inputs; validation refuses every node of a prompt that shares one.
+   */
+  writesTo?(inputs: Record<string, unknown>): string | undefined;
+  /**
    * Asked before a cached result is reused, with the node's literal inputs: false when what the node made
    * is gone (a deleted checkpoint or saved file), and the node and its descendants run again.
    */

@@ -131,7 +131,29 @@ export async function validatePrompt(
     prompt[id] = { ...original, class_type: node.class_type, inputs: result.inputs };
   }
 
-  // 5. An output runs only when it and all its ancestors are clean.
+  // 5. Nodes that would write the same thing (two trainers of one token into one folder).
+  const writers = new Map<string, string[]>();
+  for (const id of [...needed].sort(compareNodeIds)) {
+    const target = registry.get(nodes[id].class_type)?.writesTo?.(prompt[id]!.inputs);
+    if (target !== undefined) writers.set(target, [...(writers.get(target) ?? []), id]);
+  }
+  for (const [target, ids] of writers) {
+    if (ids.length < 2) continue;
+    for (const id of ids) {
+      addError(
+        id,
+        nodes[id].class_type,
+        validationError(
+          'custom_validation_failed',
+          'Nodes would overwrite each other',
+          `nodes ${ids.map((n) => `#${n}`).join(', ')} all write ${target}; give each its own (e.g. its own token)`,
+          { node_id: id, conflicting_nodes: ids },
+        ),
+      );
+    }
+  }
+
+  // 6. An output runs only when it and all its ancestors are clean.
   const good: string[] = [];
   for (const output of outputs) {
     const broken = [...ancestorClosure(nodes, [output])].filter((id) => nodeErrors[id]);

@@ -211,6 +211,23 @@ describe('training nodes', () => {
     expect(errorMessage(sink)).toMatch(/image "broken\/bad\.png" is not a readable image/);
   });
 
+  it('refuses two trainers of one token in one prompt (they would share a checkpoint folder), not of two', async () => {
+    const base = trainingPrompt();
+    const twice = (token: string) => ({
+      ...base,
+      '13': { ...base['3'], inputs: { ...base['3'].inputs, token } },
+      '14': { ...base['4'], inputs: { ...base['4'].inputs, embedding: ['13', 0] } },
+    });
+    const clash = await validatePrompt(twice('<cat-toy>'), h.registry);
+    expect(clash.ok).toBe(false);
+    expect(Object.keys(clash.nodeErrors).sort()).toEqual(['13', '3']);
+    expect(clash.nodeErrors['3']!.errors[0]!.details).toMatch(
+      /^nodes #3, #13 all write output\/textual_inversion\/cat-toy-[0-9a-f]{12}; give each its own/,
+    );
+    const apart = await validatePrompt(twice('<cat-toy-2>'), h.registry);
+    expect(apart.ok).toBe(true);
+  });
+
   it('LoadImageBatch loads the listed uploads as one square batch and names a missing one', async () => {
     const batch = (images: string) => ({
       '1': { class_type: 'LoadImageBatch', inputs: { images, size: 64 } },
