@@ -113,69 +113,52 @@ async function trainSampleScore(h: BrowserStudio): Promise<void> {
   await shoot(h, DOCS_IMAGES.finished);
 }
 
-async function checkpointCurve(h: BrowserStudio): Promise<void> {
-  const workflow = await shippedWorkflow('checkpoint-curve');
-  const [curve] = idsOf(workflow, 'TextualInversionCheckpointCurve');
+/**
+ * Opens the shipped workflow `name` from the library panel, queues it and waits until node `nodeId` of type
+ * `type` shows an image and the run has ended; returns that node's id.
+ */
+async function openAndRun(h: BrowserStudio, name: string, type: string): Promise<string> {
+  const [nodeId] = idsOf(await shippedWorkflow(name), type);
   await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText('checkpoint-curve', { exact: true }).click();
+  await h.page.getByTestId('library-panel').getByText(name, { exact: true }).click();
   await waitInPage(
     h.page,
-    'checkpoint-curve is open',
+    `${name} is open`,
     (title) => document.querySelector('[data-testid=workflow-title]')?.textContent?.includes(title) === true,
-    'checkpoint-curve',
+    name,
   );
   await h.page.getByTestId('library-toggle').click();
   await fitAndQueue(h);
   await waitInPage(
     h.page,
-    'the Checkpoint Curve node shows its chart',
+    `the ${type} node of ${name} shows its image`,
     (id) => window.studio!.nodeImages(id).some((i) => i.loaded),
-    curve!,
+    nodeId!,
     RUN_TIMEOUT_MS,
   );
-  await waitUntilIdle(h, 'checkpoint-curve has run');
-  await shoot(h, DOCS_IMAGES.curveCanvas);
+  await waitUntilIdle(h, `${name} has run`);
+  return nodeId!;
+}
 
+/** Copies the first image the history holds for node `nodeId` from output/ to `file`. */
+async function copyOutputImage(h: BrowserStudio, nodeId: string, file: string): Promise<void> {
   const history = historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json());
-  const entry = Object.values(history).find((e) => e.outputs[curve!]?.images?.length);
-  const chart = entry?.outputs[curve!]?.images?.[0] as { filename: string; subfolder: string } | undefined;
-  if (!chart) throw new Error('the history has no chart image of the Checkpoint Curve node');
-  await writeImage(
-    DOCS_IMAGES.curveChart,
-    await readFile(path.join(h.studio.dirs.output, chart.subfolder, chart.filename)),
-  );
+  const entry = Object.values(history).find((e) => e.outputs[nodeId]?.images?.length);
+  const image = entry?.outputs[nodeId]?.images?.[0] as { filename: string; subfolder: string } | undefined;
+  if (!image) throw new Error(`the history has no image of node #${nodeId}`);
+  await writeImage(file, await readFile(path.join(h.studio.dirs.output, image.subfolder, image.filename)));
+}
+
+async function checkpointCurve(h: BrowserStudio): Promise<void> {
+  const curve = await openAndRun(h, 'checkpoint-curve', 'TextualInversionCheckpointCurve');
+  await shoot(h, DOCS_IMAGES.curveCanvas);
+  await copyOutputImage(h, curve, DOCS_IMAGES.curveChart);
 }
 
 /** Runs compare-base-models and copies the stitched pair of charts its Save Image node wrote. */
 async function compareBaseModels(h: BrowserStudio): Promise<void> {
-  const workflow = await shippedWorkflow('compare-base-models');
-  const [save] = idsOf(workflow, 'SaveImage');
-  await h.page.getByTestId('library-toggle').click();
-  await h.page.getByTestId('library-panel').getByText('compare-base-models', { exact: true }).click();
-  await waitInPage(
-    h.page,
-    'compare-base-models is open',
-    (title) => document.querySelector('[data-testid=workflow-title]')?.textContent?.includes(title) === true,
-    'compare-base-models',
-  );
-  await h.page.getByTestId('library-toggle').click();
-  await fitAndQueue(h);
-  await waitInPage(
-    h.page,
-    'the Save Image node shows the stitched charts',
-    (id) => window.studio!.nodeImages(id).some((i) => i.loaded),
-    save!,
-    RUN_TIMEOUT_MS,
-  );
-  await waitUntilIdle(h, 'compare-base-models has run');
-  const history = historySchema.parse(await (await fetch(`${h.studio.url}/api/history`)).json());
-  const entry = Object.values(history).find((e) => e.outputs[save!]?.images?.length);
-  const image = entry?.outputs[save!]?.images?.[0] as { filename: string; subfolder: string } | undefined;
-  if (!image) throw new Error('the history has no image of the Save Image node');
-  await writeImage(
-    DOCS_IMAGES.compareCharts,
-    await readFile(path.join(h.studio.dirs.output, image.subfolder, image.filename)),
-  );
+  const save = await openAndRun(h, 'compare-base-models', 'SaveImage');
+  await copyOutputImage(h, save, DOCS_IMAGES.compareCharts);
 }
 
 async function main(): Promise<void> {
