@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClipScorer } from '../../server/scoring/clipScorer';
+import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import {
   clipZeroShot,
@@ -40,40 +41,29 @@ export const toyWorldBenchmark: Benchmark = {
       log(
         `sampling ${cases.length} prompts (${TOY_SAMPLING.samplerName}, ${TOY_SAMPLING.steps} steps, cfg ${TOY_SAMPLING.cfg})`,
       );
-      const start = performance.now();
-      const { images, judgements, accuracy } = await evaluatePrompts(model, cases, { seed: 1000 });
-      const secondsPerImage = (performance.now() - start) / 1000 / cases.length;
+      const { judgements, accuracy, secondsPerImage, conditioning, grid } = await judgeGenerator(
+        model,
+        cases,
+        repoRoot,
+        'toy-world-grid.png',
+        log,
+      );
       log('VAE reconstruction on 64 held-out renders');
       const vae = await vaeReconstruction(model, 64, 777_001);
       const psnr = vae.psnrDb;
       log('scoring-CLIP zero-shot on 256 held-out renders');
       const zeroShot = await clipZeroShot(scorer, 256, 777_002);
-      log('diffusion classifier: the UNet on its shape and colour words, 48 renders, 6 noise levels');
-      const conditioning = await unetConditioningAccuracy(model, {
-        timesteps: [100, 200, 400, 600, 800, 900],
-        renders: 48,
-        noiseDraws: 4,
-        seed: 777_123,
-      });
-      const gridFile = await writeGrid(repoRoot, 'toy-world-grid.png', images, cases, judgements);
       let sd2: Sd2Twin | undefined;
       if (twin) {
-        log(`the SD 2.x twin (v-prediction): the same ${cases.length} prompts and seed`);
-        const run = await evaluatePrompts(twin, cases, { seed: 1000 });
-        const conditioning = await unetConditioningAccuracy(twin, {
-          timesteps: [100, 200, 400, 600, 800, 900],
-          renders: 48,
-          noiseDraws: 4,
-          seed: 777_123,
-        });
-        const grid = await writeGrid(repoRoot, 'toy-world-grid-sd2.png', run.images, cases, run.judgements);
-        sd2 = { accuracy: run.accuracy, unetConditioning: conditioning, grid: path.relative(repoRoot, grid) };
+        log(`the SD 2.x twin (v-prediction): the same ${cases.length} prompts and seed, the same classifier`);
+        const run = await judgeGenerator(twin, cases, repoRoot, 'toy-world-grid-sd2.png', log);
+        sd2 = { accuracy: run.accuracy, unetConditioning: run.conditioning, grid: run.grid };
       }
       return {
         summary: [
           `prompt grid (${accuracy.count}): colour ${(accuracy.colour * 100).toFixed(1)} %, background ${(accuracy.background * 100).toFixed(1)} %, shape ${(accuracy.shape * 100).toFixed(1)} %, all three ${(accuracy.all * 100).toFixed(1)} %`,
           `VAE PSNR ${psnr.toFixed(2)} dB, the oracle sees the shape in ${(vae.shape * 100).toFixed(1)} % of its reconstructions; scoring-CLIP zero-shot shape ${(zeroShot.shape * 100).toFixed(1)} %, colour ${(zeroShot.colour * 100).toFixed(1)} %`,
-          `${secondsPerImage.toFixed(3)} s per image; grid: ${path.relative(repoRoot, gridFile)}`,
+          `${secondsPerImage.toFixed(3)} s per image; grid: ${grid}`,
           `diffusion classifier (shape / colour word picked right, by timestep): ${conditioning
             .map((c) => `t ${c.timestep} ${(c.shape * 100).toFixed(0)} / ${(c.colour * 100).toFixed(0)} %`)
             .join(', ')}`,
@@ -131,7 +121,7 @@ export const toyWorldBenchmark: Benchmark = {
             holds: judgements[i]!.holds,
             verdict: judgements[i]!.verdict,
           })),
-          grid: path.relative(repoRoot, gridFile),
+          grid,
         },
       };
     } finally {
@@ -147,6 +137,31 @@ interface Sd2Twin {
   readonly accuracy: Awaited<ReturnType<typeof evaluatePrompts>>['accuracy'];
   readonly unetConditioning: Awaited<ReturnType<typeof unetConditioningAccuracy>>;
   readonly grid: string;
+}
+
+/**
+ * One generator judged: the prompt grid sampled (fixed seed) and read by the oracle, seconds per image, the
+ * diffusion classifier over 6 noise levels, and the labelled grid written to bench-results/`gridName`.
+ */
+async function judgeGenerator(
+  model: FrozenModel,
+  cases: ReturnType<typeof promptGrid>,
+  repoRoot: string,
+  gridName: string,
+  log: (line: string) => void,
+) {
+  const start = performance.now();
+  const { images, judgements, accuracy } = await evaluatePrompts(model, cases, { seed: 1000 });
+  const secondsPerImage = (performance.now() - start) / 1000 / cases.length;
+  log('diffusion classifier: the UNet on its shape and colour words, 48 renders, 6 noise levels');
+  const conditioning = await unetConditioningAccuracy(model, {
+    timesteps: [100, 200, 400, 600, 800, 900],
+    renders: 48,
+    noiseDraws: 4,
+    seed: 777_123,
+  });
+  const grid = path.relative(repoRoot, await writeGrid(repoRoot, gridName, images, cases, judgements));
+  return { judgements, accuracy, secondsPerImage, conditioning, grid };
 }
 
 /** Writes a labelled sample grid (prompt and the oracle's reading under each) to bench-results/; returns it. */

@@ -32,6 +32,11 @@ export function toyCheckpointPath(modelsDir: string, family: ModelFamily = 'sd1'
   return path.join(modelsDir, 'checkpoints', `${checkpointName(family)}.safetensors`);
 }
 
+/** The tokenizer folder of a toy checkpoint (`tokenizers/<checkpoint name>/`, where the loaders look). */
+function toyTokenizerPath(modelsDir: string, family: ModelFamily): string {
+  return path.join(modelsDir, 'tokenizers', checkpointName(family));
+}
+
 export function toyClipPath(modelsDir: string): string {
   return path.join(modelsDir, 'clip', TOY_NAMES.clip);
 }
@@ -63,7 +68,7 @@ export async function writeToyCheckpoint(
     },
     { dtype: 'F32', metadata: { 'inversion_studio.toy': parts.provenance } },
   );
-  const tokenizer = path.join(modelsDir, 'tokenizers', checkpointName(family));
+  const tokenizer = toyTokenizerPath(modelsDir, family);
   await writeTokenizerFiles(tokenizer, toyVocabulary(), defaultPadToken(family));
   return [file, tokenizer];
 }
@@ -94,8 +99,8 @@ export function toyEmbeddingPath(modelsDir: string): string {
 /** Every file of the toy models, relative to a models folder (the embedding where it exists). */
 export function toyModelFiles(modelsDir: string): string[] {
   const folders = [
-    path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpoint),
-    path.join(modelsDir, 'tokenizers', TOY_NAMES.checkpointSd2),
+    toyTokenizerPath(modelsDir, 'sd1'),
+    toyTokenizerPath(modelsDir, 'sd2'),
     toyClipPath(modelsDir),
   ];
   const sd2 = toyCheckpointPath(modelsDir, 'sd2');

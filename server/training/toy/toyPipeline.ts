@@ -138,10 +138,11 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   );
   if (!scoring) return { stages, scalingFactor, files: [], interrupted };
   const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;
+  // the fine-tuned decoder over the VAE's own (its encoder and latent space are the UNet's); both models ship it
+  const shippedVae = new Map([...vae.weights, ...decoder.weights]);
   const files = await writeToyCheckpoint(options.modelsDir, {
     text: text.weights,
-    // the fine-tuned decoder over the VAE's own (its encoder and latent space are the UNet's)
-    vae: new Map([...vae.weights, ...decoder.weights]),
+    vae: shippedVae,
     unet: unet.weights,
     scalingFactor,
     provenance,
@@ -174,7 +175,7 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
       options.modelsDir,
       {
         text: text.weights,
-        vae: new Map([...vae.weights, ...decoder.weights]),
+        vae: shippedVae,
         unet: unetSd2.weights,
         scalingFactor,
         provenance,
