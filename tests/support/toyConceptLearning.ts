@@ -21,7 +21,8 @@ import {
   trainConcept,
 } from '../../server/training/toy/toyConcept';
 import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
-import { judge } from '../../server/world';
+import { judge, worldSample } from '../../server/world';
+import { createImage } from '../../server/image/imageIO';
 import type { ModelFamily } from '../../server/sd/weights/modelFamily';
 
 /** The shipped models folder (the toy models are committed there). */
@@ -63,6 +64,9 @@ export const CONCEPT_PROMPTS = [
   { template: 'a {} on a green background', expect: { background: 'green' } },
   { template: 'a small {}', expect: { size: 'small' } },
 ] as const;
+
+/** A concept prompt as CLIP-T scores it: with the word removed (as Gal et al. measure editability). */
+const withoutWord = (template: string): string => template.replace('{}', '').replace(/\s+/g, ' ').trim();
 
 /** What samples of the concept word show. */
 export interface ConceptScores {
@@ -116,7 +120,7 @@ export async function scoreConcept(
     const scored = await scorer.score({
       generated: images,
       reference: references,
-      prompt: p.template.replace('{}', '').replace(/\s+/g, ' ').trim(),
+      prompt: withoutWord(p.template),
     });
     clipI += scored.clipI / CONCEPT_PROMPTS.length;
     clipT += scored.clipT / CONCEPT_PROMPTS.length;
@@ -130,4 +134,35 @@ export async function scoreConcept(
     clipT,
     samples,
   };
+}
+
+/**
+ * CLIP-I and CLIP-T of the concept drawn perfectly: `perPrompt` renders per concept prompt of the world's own
+ * red ring in exactly the asked-for context (green background, small), scored as `scoreConcept` scores
+ * samples. The ceiling a learned word can reach on this scorer: a reference for the CLIP targets.
+ */
+export async function scorePerfectConcept(
+  scorer: ClipScorer,
+  perPrompt: number,
+  seed = 5000,
+): Promise<Pick<ConceptScores, 'clipI' | 'clipT' | 'samples'>> {
+  let clipI = 0;
+  let clipT = 0;
+  for (const [k, p] of CONCEPT_PROMPTS.entries()) {
+    const renders = Array.from(
+      { length: perPrompt },
+      (_, i) => worldSample(seed + k * 1000, i, { ...EXAMPLE_CONCEPT, ...p.expect }).image,
+    );
+    const size = renders[0]!.size;
+    const generated = createImage(perPrompt, size, size, 3);
+    renders.forEach((r, i) => generated.data.set(r.rgb, i * size * size * 3));
+    const scored = await scorer.score({
+      generated,
+      reference: conceptImages(),
+      prompt: withoutWord(p.template),
+    });
+    clipI += scored.clipI / CONCEPT_PROMPTS.length;
+    clipT += scored.clipT / CONCEPT_PROMPTS.length;
+  }
+  return { clipI, clipT, samples: perPrompt * CONCEPT_PROMPTS.length };
 }

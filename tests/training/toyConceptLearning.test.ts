@@ -5,8 +5,10 @@
  * word "shape" alone, the world's oracle sees the ring and its red in more samples of the learned word, the
  * scoring CLIP's CLIP-I to the examples rises, and "on a green background" is still drawn. With learning rate
  * ~0 nothing changes (`TOY_CONCEPT_LR=1e-12 npx vitest run` on this file fails its first test; the trainer
- * refuses exactly 0), and an interrupted run resumes to the identical embedding. CLIP-T is reported, not
- * asserted: it falls by 0.06 (issue 12's bound is 0.02).
+ * refuses exactly 0), and an interrupted run resumes to the identical embedding. CLIP-T (the prompt without
+ * the word) falls below the initializer word's by more than issue 12's 0.02, but so does the concept drawn
+ * perfectly (the world's own red rings in each context: the toy scoring CLIP rates word-less prompts closer to
+ * the named shapes than to rings); the learned word must stay within 0.02 of that, i.e. not drown the prompt.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,7 @@ import {
   openToyScorer,
   prepareConceptRun,
   scoreConcept,
+  scorePerfectConcept,
   trainConcept,
   type ConceptScores,
 } from '../support/toyConceptLearning';
@@ -50,20 +53,24 @@ const COLOUR_GAIN = 0.1;
 const CLIP_I_GAIN = 0.02;
 /** Share of "on a green background" samples that must keep green (the initializer word's: 88 %). */
 const BACKGROUND_KEPT = 0.75;
+/** How far CLIP-T may fall below the concept drawn perfectly's (issue 12's bound; measured: 0.034 above it). */
+const CLIP_T_BELOW_PERFECT = 0.02;
 
 describe('textual inversion on the toy model learns the unnamed shape', () => {
   it('the shipped settings teach the concept: the ring and its colour drawn, new backgrounds kept, CLIP-I up', async () => {
     baseline = await scoreConcept(model, scorer, INITIALIZER, undefined, PER_PROMPT);
     learned = await trainConcept(model, conceptConfig());
     const after = await scoreConcept(model, scorer, CONCEPT_TOKEN, learned, PER_PROMPT);
+    const perfect = await scorePerfectConcept(scorer, PER_PROMPT);
     console.info(
-      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] learned ${JSON.stringify(after)}`,
+      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] learned ${JSON.stringify(after)}\n[toy concept] drawn perfectly ${JSON.stringify(perfect)}`,
     );
     expect(after.shapeRate).toBeGreaterThanOrEqual(0.7);
     expect(after.shapeRate).toBeGreaterThanOrEqual(baseline.shapeRate + RING_GAIN);
     expect(after.colourRate).toBeGreaterThanOrEqual(baseline.colourRate + COLOUR_GAIN);
     expect(after.backgroundRate).toBeGreaterThanOrEqual(BACKGROUND_KEPT);
     expect(after.clipI).toBeGreaterThan(baseline.clipI + CLIP_I_GAIN);
+    expect(after.clipT).toBeGreaterThanOrEqual(perfect.clipT - CLIP_T_BELOW_PERFECT);
   });
 
   it('with learning rate 0 the word stays "shape": the same samples, no gain', async () => {

@@ -1,9 +1,12 @@
 /**
  * Whether a checkpoint may be resumed by this run: same settings (a longer run is fine), same placeholder
- * ids, same training images and the same model (its token-embedding table). Each refusal names what
- * changed and the fix.
+ * ids, same training images and the same model (its token-embedding table and, where both runs know it, the
+ * model files' fingerprint). Each refusal names what changed and the fix. A new run may not overwrite the
+ * checkpoint of a run on another model either: its saved steps would be lost.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { resumeConflicts, type TrainerConfig } from './trainerConfig';
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './trainingCheckpoint';
 import type { TrainableModel } from './trainableModel';
@@ -39,21 +42,61 @@ export function checkpointForResume(
   return checkpoint;
 }
 
+/** What a run trained against: the token table, the model files (when known) and the captioned images. */
+export interface RunFingerprints {
+  readonly model: string;
+  readonly weights?: string;
+  readonly dataset: string;
+}
+
+/** Why `checkpoint` belongs to another model than `now`'s, or undefined when it does not. */
+function otherModel(
+  checkpoint: TrainingCheckpoint,
+  now: Omit<RunFingerprints, 'dataset'>,
+): string | undefined {
+  if (checkpoint.modelFingerprint !== now.model) return 'its token embeddings differ';
+  if (checkpoint.weightsFingerprint && now.weights && checkpoint.weightsFingerprint !== now.weights)
+    return 'its model files differ';
+  return undefined;
+}
+
 /** Throws unless the checkpoint was trained on the same images and model. */
 export function assertSameTrainingData(
   checkpoint: TrainingCheckpoint,
   file: string,
-  now: { readonly model: string; readonly dataset: string },
+  now: RunFingerprints,
 ): void {
-  const problems = [
-    ...(checkpoint.datasetFingerprint !== now.dataset
-      ? ['the training images or their captions differ from the checkpoint’s']
-      : []),
-    ...(checkpoint.modelFingerprint !== now.model
-      ? ['the model’s token embeddings differ (another checkpoint model?)']
-      : []),
-  ];
-  if (problems.length) {
-    throw new Error(`cannot resume from ${file}: ${problems.join('; ')}; turn resume off to start a new run`);
+  const model = otherModel(checkpoint, now);
+  if (model) {
+    throw new Error(
+      `cannot resume from ${file}: it was trained on another model (${model}); resume with that model, or train another token`,
+    );
   }
+  if (checkpoint.datasetFingerprint !== now.dataset) {
+    throw new Error(
+      `cannot resume from ${file}: the training images or their captions differ from the checkpoint’s; turn resume off to start a new run`,
+    );
+  }
+}
+
+/**
+ * Throws when a new (not resumed) run would overwrite `file`, the checkpoint of a run of the same token on
+ * another model: that run's saved steps live beside it. A checkpoint of the same model is a restart and may
+ * be overwritten; an unreadable one is left to the run (it overwrites it, as before).
+ */
+export function assertNotAnotherModelsRun(file: string, now: Omit<RunFingerprints, 'dataset'>): void {
+  if (!fs.existsSync(file)) return;
+  let checkpoint: TrainingCheckpoint;
+  try {
+    checkpoint = loadTrainingCheckpoint(file);
+  } catch {
+    return;
+  }
+  const model = otherModel(checkpoint, now);
+  if (!model) return;
+  throw new Error(
+    `${path.dirname(file)} holds a run of "${checkpoint.placeholder.token}" on another model ` +
+      `(step ${checkpoint.trainer.optimizerStep}: ${model}); a new run would overwrite its saved steps: ` +
+      'train another token, or move that folder away (or delete it) first',
+  );
 }

@@ -4,6 +4,7 @@
  * token-embedding table. Adapters here build it from an ONNX export folder (diffusers' `onnx/` layout)
  * from an opened checkpoint (`ModelWeights`, via the SD graph builders) and from the studio's `FrozenModel`.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadModel } from '../../onnx/modelIO';
 import type { ModelProto } from '../../onnx/proto';
@@ -12,6 +13,7 @@ import { consumerMap, graphOf, inlineExternalData, tensorToInput } from '../../o
 import { buildTextEncoder, buildUNet } from '../../sd/graphs';
 import type { ModelWeights } from '../../sd/weights/modelWeights';
 import type { FrozenModel, FrozenModelSource } from '../../sd/model/frozenModel';
+import { contentKey } from '../../sd/model/contentKey';
 import type { ModelWithBase } from '../../sd/model/modelComponents';
 
 /** The frozen token-embedding table: row i is the embedding of token id i. */
@@ -46,6 +48,12 @@ export interface TrainableModel {
   /** Identifies the weights, so built graphs and sessions can be cached per model. */
   readonly cacheKey: string;
   /**
+   * Content fingerprint of the model files (UNet and text encoder), recorded in a run's checkpoint: models
+   * that share a text encoder (a fine-tune, the toy SD 2.x twin) have the same token table, so the table
+   * alone cannot tell them apart. Undefined for weights that have no file.
+   */
+  readonly weightsFingerprint?: string;
+  /**
    * A folder keyed by the weights' content where built training sessions are kept across restarts
    * (the frozen model's build cache); without it every start builds again.
    */
@@ -55,6 +63,12 @@ export interface TrainableModel {
    * in a child process, so the gigabytes of graph-building garbage never live in the training process.
    */
   readonly source?: FrozenModelSource;
+}
+
+/** The sampled content fingerprint (contentKey.ts) of the models' files; undefined when one has none. */
+function filesFingerprint(models: readonly FrozenModel[]): string | undefined {
+  if (models.some((m) => !fs.existsSync(m.info.path))) return undefined;
+  return models.map((m) => contentKey(m.info.path, [m.info.format])).join('+');
 }
 
 /** The Gather that looks `input_ids` up in a 2-D initializer (the token-embedding table). */
@@ -182,6 +196,7 @@ export function trainableModelFromFrozen(unet: FrozenModel, text: FrozenModel = 
     sequenceLength: text.info.maxLength,
     latentChannels: unet.info.latentChannels,
     cacheKey: unet === text ? `frozen:${key(unet)}` : `frozen:${key(unet)}+${key(text)}`,
+    weightsFingerprint: filesFingerprint(unet === text ? [unet] : [unet, text]),
     cacheDir: unet === text ? unet.cacheDir : undefined,
     source: unet === text ? unet.source : undefined,
   };

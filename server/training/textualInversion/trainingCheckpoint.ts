@@ -18,6 +18,8 @@ export const trainingCheckpointSchema = z.object({
   version: z.literal(1),
   config: trainerConfigSchema,
   modelFingerprint: z.string(),
+  /** The model files' fingerprint (TrainableModel.weightsFingerprint); absent in older checkpoints. */
+  weightsFingerprint: z.string().optional(),
   datasetFingerprint: z.string(),
   placeholder: z.object({
     token: z.string(),

@@ -16,7 +16,13 @@ import { EmbeddingTrainer, TrainingDivergedError, type TrainingBatch } from './e
 import type { LatentEncoder } from './latentEncoder';
 import { addPlaceholder, type Placeholder } from './placeholderTokens';
 import { captionIds } from './captionIds';
-import { assertSameTrainingData, checkpointForResume, tableFingerprint } from './resumeChecks';
+import {
+  assertNotAnotherModelsRun,
+  assertSameTrainingData,
+  checkpointForResume,
+  tableFingerprint,
+  type RunFingerprints,
+} from './resumeChecks';
 import { parseTrainerConfig, type TrainerConfig, type TrainerConfigInput } from './trainerConfig';
 import { CHECKPOINT_FORMAT, saveTrainingCheckpoint, type TrainingCheckpoint } from './trainingCheckpoint';
 import { TrainingDataset } from './trainingDataset';
@@ -108,7 +114,7 @@ export class TrainingRun {
     private readonly sampler: BatchSampler,
     private rng: TrainingRng,
     private readonly samplerOptions: ConstructorParameters<typeof BatchSampler>[0],
-    private readonly fingerprints: { model: string; dataset: string },
+    private readonly fingerprints: RunFingerprints,
     private readonly checkpointFile: string | undefined,
     private readonly stepEmbeddingsFolder: string | undefined,
   ) {}
@@ -129,18 +135,20 @@ export class TrainingRun {
     const imageCaptionIds = imageCaptions?.map((c) =>
       captionIds(options.tokenizer, placeholder, config.template, models.sequenceLength, c),
     );
-    // settings are checked before the (slow) image encoding
+    // settings and models are checked before the (slow) image encoding
+    const model = { model: tableFingerprint(models), weights: models.weightsFingerprint };
     const checkpoint = options.resume
       ? checkpointForResume(options.checkpointFile, config, placeholder.ids)
       : undefined;
+    if (!options.resume && options.checkpointFile) assertNotAnotherModelsRun(options.checkpointFile, model);
     const dataset = await TrainingDataset.encode(options.images, encoder, config.resolution, {
       withFlips: config.flipProbability > 0,
       sizeMultiple: options.sizeMultiple,
       signal: options.signal,
     });
     await encoder.release?.();
-    const fingerprints = {
-      model: tableFingerprint(models),
+    const fingerprints: RunFingerprints = {
+      ...model,
       dataset: imageCaptions ? captionedFingerprint(dataset.fingerprint, imageCaptions) : dataset.fingerprint,
     };
     if (checkpoint) assertSameTrainingData(checkpoint, options.checkpointFile!, fingerprints);
@@ -256,6 +264,7 @@ export class TrainingRun {
       version: 1,
       config: this.config,
       modelFingerprint: this.fingerprints.model,
+      ...(this.fingerprints.weights ? { weightsFingerprint: this.fingerprints.weights } : {}),
       datasetFingerprint: this.fingerprints.dataset,
       placeholder: {
         token: this.placeholder.token,

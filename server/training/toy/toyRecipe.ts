@@ -347,11 +347,20 @@ export async function trainToyVaeDecoder(
   }
 }
 
+/**
+ * Threads of the frozen sessions that prepare a stage's batches (text tower, VAE encoder). The next batch is
+ * drawn while the training step runs; with onnxruntime's default (one thread per core) their pools compete
+ * with the step's for the same cores: one thread made a toy UNet step 12 % faster on 2 cores (212 → 187 ms),
+ * with bit-identical states and latents (measured on 20 batches).
+ */
+const HELPER_THREADS = 1;
+
 /** Encodes world batches to unscaled latent means with a trained VAE. */
 export async function latentEncoder(vaeWeights: Weights) {
   const { vae } = toyModelConfigs();
   const session = await createSession(buildVaeEncoder(vae, weightSource('vae', vaeWeights)).model, {
     provider: 'cpu',
+    threads: HELPER_THREADS,
   });
   return {
     async encode(images: Float32Array, batch: number): Promise<Float32Array> {
@@ -411,7 +420,7 @@ export async function trainToyUnet(
   const encoder = await latentEncoder(vaeWeights);
   const text = await createSession(
     buildTextEncoder(textEncoder, weightSource('text encoder', textWeights), { pooled: false }).model,
-    { provider: 'cpu' },
+    { provider: 'cpu', threads: HELPER_THREADS },
   );
   const { schedule, predictionType } = trainingSchedule(configs.scheduler);
   try {
