@@ -84,7 +84,7 @@ describe('a large workflow beside the queue panel', () => {
     const text = await h.page.evaluate((id) => window.studio!.nodeState(id).text, SAVE_EMBEDDING);
     expect(text).toEqual([
       expect.stringMatching(/^embeddings: my-shape(_\d+)?\.safetensors$/),
-      expect.stringMatching(/^tokens: <my-shape> \(num_vectors 1, dim \d+\)$/),
+      expect.stringMatching(/^tokens: <my-shape> \(num_vectors 2, dim \d+\)$/),
     ]);
     await h.page.waitForTimeout(300);
     const boxes = await nodeBoxes();

@@ -58,6 +58,17 @@ export function conceptConfig(overrides: Partial<TrainerConfigInput> = {}): Trai
 
 export { prepareConceptRun, trainConcept };
 
+/**
+ * The words an untrained concept word reads as: each of its vectors starts as the initializer's, so with two
+ * vectors "a <word>" is "a shape shape". What training must improve on (the issue's baseline is the
+ * initializer word alone; with one vector the two are the same).
+ */
+export function untrainedWords(config: TrainerConfigInput = conceptConfig()): string {
+  return Array(config.numVectors ?? 1)
+    .fill(config.initializerToken)
+    .join(' ');
+}
+
 /** The prompts the concept is judged on, `{}` standing for the word: alone and in new contexts. */
 export const CONCEPT_PROMPTS = [
   { template: 'a {}', expect: {} },

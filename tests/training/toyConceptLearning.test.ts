@@ -1,11 +1,12 @@
 /**
  * The mission, measured in CI: textual inversion on the shipped toy model learns a word for the shapes
  * world's unnamed shape (no caption of the model ever named it) from the five example renders (red rings on
- * five backgrounds, each with its caption file), with the shipped trainer settings. Against the initializer
- * word "shape" alone, the world's oracle sees the ring and its red in more samples of the learned word, the
- * scoring CLIP's CLIP-I to the examples rises, and "on a green background" is still drawn. With learning rate
- * ~0 nothing changes (`TOY_CONCEPT_LR=1e-12 npx vitest run` on this file fails its first test; the trainer
- * refuses exactly 0), and an interrupted run resumes to the identical embedding. CLIP-T (the prompt without
+ * five backgrounds, each with its caption file), with the shipped trainer settings (two vectors). Against the
+ * initializer word "shape" alone and the untrained word, the world's oracle sees the ring and its red in more
+ * samples of the learned word, the scoring CLIP's CLIP-I to the examples rises, and "on a green background" is
+ * still drawn. With learning rate ~0 the word stays the untrained one (`TOY_CONCEPT_LR=1e-12 npx vitest run`
+ * on this file fails its first test; the trainer refuses exactly 0), and an interrupted run resumes to the
+ * identical embedding. CLIP-T (the prompt without
  * the word) falls below the initializer word's by more than issue 12's 0.02, but so does the concept drawn
  * perfectly (the world's own red rings in each context: the toy scoring CLIP rates word-less prompts closer to
  * the named shapes than to rings); the learned word must stay within 0.02 of that, i.e. not drown the prompt.
@@ -27,6 +28,7 @@ import {
   scoreConcept,
   scorePerfectConcept,
   trainConcept,
+  untrainedWords,
   type ConceptScores,
 } from '../support/toyConceptLearning';
 
@@ -47,9 +49,13 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Gains the learned word must show over the initializer word (measured on the shipped build: see the log). */
+/**
+ * Gains the learned word must show (measured on the shipped build: see the log): the ring over the initializer
+ * word; its red and CLIP-I over both the initializer word and the untrained word ("shape shape": the word's
+ * two vectors start as the initializer's, and that already draws more rings: 75 % against 67 %).
+ */
 const RING_GAIN = 0.1;
-const COLOUR_GAIN = 0.1;
+const COLOUR_GAIN = 0.4;
 const CLIP_I_GAIN = 0.02;
 /** Share of "on a green background" samples that must keep green (the initializer word's: 88 %). */
 const BACKGROUND_KEPT = 0.75;
@@ -59,26 +65,32 @@ const CLIP_T_BELOW_PERFECT = 0.02;
 describe('textual inversion on the toy model learns the unnamed shape', () => {
   it('the shipped settings teach the concept: the ring and its colour drawn, new backgrounds kept, CLIP-I up', async () => {
     baseline = await scoreConcept(model, scorer, INITIALIZER, undefined, PER_PROMPT);
+    const untrained = await scoreConcept(model, scorer, untrainedWords(), undefined, PER_PROMPT);
+    const before = (key: 'shapeRate' | 'colourRate' | 'clipI') => Math.max(baseline[key], untrained[key]);
     learned = await trainConcept(model, conceptConfig());
     const after = await scoreConcept(model, scorer, CONCEPT_TOKEN, learned, PER_PROMPT);
     const perfect = await scorePerfectConcept(scorer, PER_PROMPT);
     console.info(
-      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] learned ${JSON.stringify(after)}\n[toy concept] drawn perfectly ${JSON.stringify(perfect)}`,
+      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] untrained ${JSON.stringify(untrained)}\n[toy concept] learned ${JSON.stringify(after)}\n[toy concept] drawn perfectly ${JSON.stringify(perfect)}`,
     );
     expect(after.shapeRate).toBeGreaterThanOrEqual(0.7);
     expect(after.shapeRate).toBeGreaterThanOrEqual(baseline.shapeRate + RING_GAIN);
-    expect(after.colourRate).toBeGreaterThanOrEqual(baseline.colourRate + COLOUR_GAIN);
+    expect(after.shapeRate).toBeGreaterThanOrEqual(before('shapeRate'));
+    expect(after.colourRate).toBeGreaterThanOrEqual(before('colourRate') + COLOUR_GAIN);
     expect(after.backgroundRate).toBeGreaterThanOrEqual(BACKGROUND_KEPT);
-    expect(after.clipI).toBeGreaterThan(baseline.clipI + CLIP_I_GAIN);
+    expect(after.clipI).toBeGreaterThan(before('clipI') + CLIP_I_GAIN);
     expect(after.clipT).toBeGreaterThanOrEqual(perfect.clipT - CLIP_T_BELOW_PERFECT);
   });
 
-  it('with learning rate 0 the word stays "shape": the same samples, no gain', async () => {
-    const frozen = await trainConcept(model, conceptConfig({ steps: 5, learningRate: 1e-12 }));
+  it('with learning rate 0 the word stays what it started as: the same samples, no gain', async () => {
+    const config = conceptConfig({ steps: 5, learningRate: 1e-12 });
+    const frozen = await trainConcept(model, config);
     const still = await scoreConcept(model, scorer, CONCEPT_TOKEN, frozen, PER_PROMPT);
-    expect(still.colourRate).toBe(baseline.colourRate);
-    expect(still.shapeRate).toBe(baseline.shapeRate);
-    expect(still.clipI).toBeCloseTo(baseline.clipI, 4);
+    const initial = await scoreConcept(model, scorer, untrainedWords(config), undefined, PER_PROMPT);
+    expect(still.samples).toBe(initial.samples);
+    expect(still.colourRate).toBe(initial.colourRate);
+    expect(still.shapeRate).toBe(initial.shapeRate);
+    expect(still.clipI).toBeCloseTo(initial.clipI, 4);
   });
 
   it('interrupted and resumed, the run ends with exactly the embedding of the uninterrupted one', async () => {
