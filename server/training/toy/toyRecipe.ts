@@ -348,10 +348,11 @@ export async function trainToyVaeDecoder(
 }
 
 /**
- * Threads of the frozen sessions that prepare a stage's batches (text tower, VAE encoder). The next batch is
- * drawn while the training step runs; with onnxruntime's default (one thread per core) their pools compete
- * with the step's for the same cores: one thread made a toy UNet step 12 % faster on 2 cores (212 → 187 ms),
- * with bit-identical states and latents (measured on 20 batches).
+ * Threads of the frozen sessions that prepare a stage's batches (text tower, VAE encoder). With onnxruntime's
+ * default each gets a pool of one thread per core whose threads keep spinning after a run, taking cycles from
+ * the training step's pool (onnxruntime-node runs every session on the JS thread, one after another): one
+ * thread made a toy UNet step 12 % faster on 2 cores (212 → 187 ms), with bit-identical states and latents
+ * (measured on 20 batches).
  */
 const HELPER_THREADS = 1;
 

@@ -81,7 +81,8 @@ export async function trainWeights(options: WeightTrainingOptions): Promise<Weig
     return savedSeconds;
   };
   const fetches = [graph.loss, ...[...graph.parameters.keys()].map(graph.gradName)];
-  // the next step's batch is drawn while this step's session runs (batches depend on the step alone)
+  // the next step's batch is requested before this step's session runs (batches depend on the step alone);
+  // onnxruntime-node runs sessions on the JS thread, so this orders the work rather than overlapping it
   const draw = (step: number) => {
     const pending = Promise.resolve().then(() => options.batch(step));
     pending.catch(() => {}); // awaited below; an abandoned prefetch must not become an unhandled rejection
