@@ -18,6 +18,7 @@ import {
   scoreConcept,
   scorePerfectConcept,
   shippedModelsDir,
+  untrainedWords,
   type ConceptScores,
 } from '../support/toyConceptLearning';
 import type { LearnedEmbedding } from '../../server/training/textualInversion/trainingRun';
@@ -43,7 +44,7 @@ export const tiLearningBenchmark: Benchmark = {
       const twin = fs.existsSync(toyCheckpointPath(shippedModelsDir, 'sd2'))
         ? await learningCurve('sd2', scorer, log)
         : undefined;
-      const { baseline, curve, samplesPerSecond, reached } = sd1;
+      const { baseline, untrained, curve, samplesPerSecond, reached } = sd1;
       // the world's own renders of the concept in each prompt's context: what a perfect word would score
       const perfect = await scorePerfectConcept(scorer, PER_PROMPT);
       // the targets hold for the shipped settings: the checkpoint at the shipped step count (the curve runs on)
@@ -52,10 +53,11 @@ export const tiLearningBenchmark: Benchmark = {
       const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
       return {
         summary: [
-          `baseline "${INITIALIZER}": shape ${pct(baseline.shapeRate)}, green background ${pct(baseline.backgroundRate)}, CLIP-I ${baseline.clipI.toFixed(3)}, CLIP-T ${baseline.clipT.toFixed(3)}`,
+          `baseline "${INITIALIZER}": shape ${pct(baseline.shapeRate)}, red ${pct(baseline.colourRate)}, green background ${pct(baseline.backgroundRate)}, CLIP-I ${baseline.clipI.toFixed(3)}, CLIP-T ${baseline.clipT.toFixed(3)}`,
+          `untrained word "${untrainedWords()}": shape ${pct(untrained.shapeRate)}, red ${pct(untrained.colourRate)}, green background ${pct(untrained.backgroundRate)}, CLIP-I ${untrained.clipI.toFixed(3)}, CLIP-T ${untrained.clipT.toFixed(3)}`,
           ...curve.map(
             (c) =>
-              `step ${c.step} (${c.seconds.toFixed(0)} s): shape ${pct(c.shapeRate)}, background ${pct(c.backgroundRate)}, CLIP-I ${c.clipI.toFixed(3)}, CLIP-T ${c.clipT.toFixed(3)}`,
+              `step ${c.step} (${c.seconds.toFixed(0)} s): shape ${pct(c.shapeRate)}, red ${pct(c.colourRate)}, background ${pct(c.backgroundRate)}, CLIP-I ${c.clipI.toFixed(3)}, CLIP-T ${c.clipT.toFixed(3)}`,
           ),
           reached
             ? `oracle rate ≥ ${pct(TARGET_RATE)} first at step ${reached.step}, ${reached.seconds.toFixed(0)} s of training`
@@ -64,10 +66,10 @@ export const tiLearningBenchmark: Benchmark = {
           `the concept drawn perfectly (the world's renders of red rings in each prompt's context): CLIP-I ${perfect.clipI.toFixed(3)}, CLIP-T ${perfect.clipT.toFixed(3)} (${(perfect.clipT - baseline.clipT).toFixed(3)} against the baseline)`,
           ...(twin
             ? [
-                `the same on the SD 2.x twin (v-prediction): baseline shape ${pct(twin.baseline.shapeRate)}, CLIP-I ${twin.baseline.clipI.toFixed(3)}, CLIP-T ${twin.baseline.clipT.toFixed(3)}`,
+                `the same on the SD 2.x twin (v-prediction): baseline shape ${pct(twin.baseline.shapeRate)}, red ${pct(twin.baseline.colourRate)}, CLIP-I ${twin.baseline.clipI.toFixed(3)}, CLIP-T ${twin.baseline.clipT.toFixed(3)}; untrained word shape ${pct(twin.untrained.shapeRate)}, red ${pct(twin.untrained.colourRate)}, CLIP-I ${twin.untrained.clipI.toFixed(3)}`,
                 ...twin.curve.map(
                   (c) =>
-                    `  step ${c.step}: shape ${pct(c.shapeRate)}, background ${pct(c.backgroundRate)}, CLIP-I ${c.clipI.toFixed(3)}, CLIP-T ${c.clipT.toFixed(3)}`,
+                    `  step ${c.step}: shape ${pct(c.shapeRate)}, red ${pct(c.colourRate)}, background ${pct(c.backgroundRate)}, CLIP-I ${c.clipI.toFixed(3)}, CLIP-T ${c.clipT.toFixed(3)}`,
                 ),
               ]
             : ['SD 2.x twin: not built (npm run models:toy)']),
@@ -104,6 +106,7 @@ export const tiLearningBenchmark: Benchmark = {
           config: conceptConfig({ steps: STEPS }),
           perPrompt: PER_PROMPT,
           baseline,
+          untrained,
           curve,
           stepsToTarget: reached?.step ?? null,
           secondsToTarget: reached?.seconds ?? null,
@@ -111,7 +114,12 @@ export const tiLearningBenchmark: Benchmark = {
           samplesPerSecond,
           perfectConcept: perfect,
           sd2Twin: twin
-            ? { baseline: twin.baseline, curve: twin.curve, stepsToTarget: twin.reached?.step ?? null }
+            ? {
+                baseline: twin.baseline,
+                untrained: twin.untrained,
+                curve: twin.curve,
+                stepsToTarget: twin.reached?.step ?? null,
+              }
             : null,
         },
       };
@@ -131,6 +139,8 @@ async function learningCurve(family: ModelFamily, scorer: ClipScorer, log: (line
     const sampleStart = performance.now();
     const baseline = await scoreConcept(model, scorer, INITIALIZER, undefined, PER_PROMPT);
     const samplesPerSecond = baseline.samples / ((performance.now() - sampleStart) / 1000);
+    // the word before training: its vectors are copies of the initializer's ("shape shape" with two)
+    const untrained = await scoreConcept(model, scorer, untrainedWords(), undefined, PER_PROMPT);
     const snapshots: { step: number; seconds: number; embedding: LearnedEmbedding }[] = [];
     const run = await prepareConceptRun(model, conceptConfig({ steps: STEPS }));
     const start = performance.now();
@@ -153,7 +163,7 @@ async function learningCurve(family: ModelFamily, scorer: ClipScorer, log: (line
     }
     const reached = curve.find((c) => c.shapeRate >= TARGET_RATE);
     const seconds = (performance.now() - start) / 1000;
-    return { baseline, curve, reached, samplesPerSecond, seconds };
+    return { baseline, untrained, curve, reached, samplesPerSecond, seconds };
   } finally {
     await model.close();
   }
