@@ -5,7 +5,6 @@
  * checkpoint of a run on another model either: its saved steps would be lost.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { resumeConflicts, type TrainerConfig } from './trainerConfig';
 import { loadTrainingCheckpoint, type TrainingCheckpoint } from './trainingCheckpoint';
@@ -82,10 +81,9 @@ export function assertSameTrainingData(
 /**
  * Throws when a new (not resumed) run would overwrite `file`, the checkpoint of a run of the same token on
  * another model: that run's saved steps live beside it. A checkpoint of the same model is a restart and may
- * be overwritten; an unreadable one is left to the run (it overwrites it, as before).
+ * be overwritten; a missing or unreadable one is left to the run (it overwrites it, as before).
  */
 export function assertNotAnotherModelsRun(file: string, now: Omit<RunFingerprints, 'dataset'>): void {
-  if (!fs.existsSync(file)) return;
   let checkpoint: TrainingCheckpoint;
   try {
     checkpoint = loadTrainingCheckpoint(file);

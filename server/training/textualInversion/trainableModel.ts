@@ -196,7 +196,10 @@ export function trainableModelFromFrozen(unet: FrozenModel, text: FrozenModel = 
     sequenceLength: text.info.maxLength,
     latentChannels: unet.info.latentChannels,
     cacheKey: unet === text ? `frozen:${key(unet)}` : `frozen:${key(unet)}+${key(text)}`,
-    weightsFingerprint: filesFingerprint(unet === text ? [unet] : [unet, text]),
+    // read when a run is prepared, not by every caller (it reads 2.5 MB of each model file)
+    get weightsFingerprint() {
+      return filesFingerprint(unet === text ? [unet] : [unet, text]);
+    },
     cacheDir: unet === text ? unet.cacheDir : undefined,
     source: unet === text ? unet.source : undefined,
   };

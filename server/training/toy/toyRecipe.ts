@@ -193,14 +193,16 @@ export const STAGE_DEPENDENCIES = {
   clip: () => JSON.stringify({ config: toyClipConfig(), temperature: TOY_RECIPE.clipTemperature }),
   vae: () => JSON.stringify({ config: toyModelConfigs().vae, klWeight: TOY_RECIPE.klWeight }),
   /** `textRecipe`: the recipe key of the text CLIP whose tower conditions the UNet. */
-  unet: (scalingFactor: number, textRecipe: string, family: ModelFamily = 'sd1') =>
-    JSON.stringify({
-      config: toyModelConfigs(scalingFactor, family).unet,
-      ...(family === 'sd2' ? { text: toyModelConfigs(scalingFactor, family).textEncoder, family } : {}),
+  unet: (scalingFactor: number, textRecipe: string, family: ModelFamily = 'sd1') => {
+    const configs = toyModelConfigs(scalingFactor, family);
+    return JSON.stringify({
+      config: configs.unet,
+      ...(family === 'sd2' ? { text: configs.textEncoder, family } : {}),
       scalingFactor,
       uncondRate: TOY_RECIPE.uncondRate,
       textRecipe,
-    }),
+    });
+  },
 } as const;
 
 /** Random CLIP weights with the temperature fixed at exp(logit_scale) = TOY_RECIPE.clipTemperature. */
