@@ -114,6 +114,7 @@ export const RULE_CASES: readonly RuleCase[] = [
   // convolutions (float32: no double kernels)
   { name: 'GatherND batch_dims 1 (pooled EOS state)', op: 'GatherND', inputs: [x([3, 4, 2]), ints([2, 0, 3], [3, 1])], attrs: { batch_dims: 1 }, opset: 17 },
   { name: 'GatherND repeated index tuples add up', op: 'GatherND', inputs: [x([3, 2]), ints([1, 0, 1, 1, 1, 0], [3, 2])], opset: 17 },
+  { name: 'GatherND negative indices, rows of a 3-D tensor', op: 'GatherND', inputs: [x([3, 2, 2]), ints([-1, 0, 2, -2, 0, 1, -1, 0], [4, 2])], opset: 17 },
   f32({ name: 'Conv 3x3 pad 1 with bias', op: 'Conv', inputs: [x([2, 2, 5, 5]), x([3, 2, 3, 3]), x([3])], attrs: { pads: [1, 1, 1, 1] } }),
   f32({ name: 'Conv 1x1 (GEMM weight gradient)', op: 'Conv', inputs: [x([2, 3, 4, 4]), x([5, 3, 1, 1])] }),
   f32({ name: 'Conv 3x3 stride 2 pad 1, odd size (dilated-g data gradient)', op: 'Conv', inputs: [x([2, 3, 7, 7]), x([4, 3, 3, 3]), x([4])], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] } }),
@@ -155,8 +156,9 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'Pad constant', op: 'Pad', inputs: [x([2, 3]), ints([0, 1, 1, 2])] },
   { name: 'Pad with a negative pad (crop)', op: 'Pad', inputs: [x([3, 4]), ints([1, -1, 0, 2])] },
   { name: 'Gather rows with repeats (one-hot, opset 14)', op: 'Gather', inputs: [x([3, 4]), ints([0, 2, 2, 1], [2, 2])] },
-  { name: 'Gather rows with repeats (ScatterND, opset 17)', op: 'Gather', inputs: [x([3, 4]), ints([0, 2, 2, 1], [2, 2])], opset: 17 },
+  { name: 'Gather rows with repeats (ScatterElements, opset 17)', op: 'Gather', inputs: [x([3, 4]), ints([0, 2, 2, 1], [2, 2])], opset: 17 },
   { name: 'Gather on axis 1', op: 'Gather', inputs: [x([2, 4, 3]), ints([3, 0, 3])], attrs: { axis: 1 } },
+  { name: 'Gather on axis 1 with repeats (ScatterElements, opset 17)', op: 'Gather', inputs: [x([2, 4, 3]), ints([3, 0, 3, 3], [2, 2])], attrs: { axis: 1 }, opset: 17 },
   { name: 'Trilu upper k=1', op: 'Trilu', inputs: [x([3, 4]), { ints: [1], dims: [] }] },
 ];
 
