@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CAPTION_PROBABILITIES, captionScene, fullCaption, WORLD_WORDS } from './captions';
+import {
+  CAPTION_PROBABILITIES,
+  captionScene,
+  captionWithoutShape,
+  fullCaption,
+  WORLD_WORDS,
+} from './captions';
 import { sampleScene, type Scene } from './scene';
 import { NAMED_SHAPES } from './shapeKinds';
 import { WorldRng } from './worldRng';
@@ -95,6 +101,23 @@ describe('captions', () => {
     const words = new Set(all.flatMap(({ caption }) => caption.split(' ')));
     for (const word of words) expect(WORLD_WORDS).toContain(word);
     expect(all.some(({ caption }) => caption === 'a shape')).toBe(true);
+  });
+
+  it('drops the shape word as CLIP-T drops a placeholder, remaking the article', () => {
+    const cases: [string, string][] = [
+      ['a small orange ring on a blue background', 'a small orange on a blue background'],
+      ['a ring on a blue background', 'a on a blue background'],
+      ['an orange ring', 'an orange'],
+      ['a ring', 'a'],
+      ['a large ring', 'a large'],
+    ];
+    for (const [caption, expected] of cases) expect(captionWithoutShape(caption, scene)).toBe(expected);
+    // only the scene's own shape word goes
+    expect(captionWithoutShape('a red star', scene)).toBe('a red star');
+    // the result reads as the concept prompts read once the placeholder is deleted
+    expect(
+      captionWithoutShape(fullCaption({ ...scene, size: 'large' }, 'scoring'), { ...scene, size: 'large' }),
+    ).toBe('a large orange on a blue background');
   });
 
   it('lists the world words once each', () => {

@@ -2,7 +2,8 @@
  * Captions from one template, "a {size} {colour} {shape} on a {background} background", with parts
  * dropped at random. Generator captions never name the concept kind (it is only ever "shape"), and name
  * the other kinds only some of the time, so the word "shape" means "any shape". Scoring captions name
- * every kind, the concept included.
+ * every kind, the concept included (the scoring CLIP's last phase also drops the shape word from some of them:
+ * `captionWithoutShape`).
  */
 import { COLOUR_NAMES } from './palette';
 import type { Scene } from './scene';
@@ -82,6 +83,18 @@ export function captionScene(scene: Scene, rng: WorldRng, options: CaptionOption
 /** The complete caption of `scene`, every part present: "a small red ring on a blue background". */
 export function fullCaption(scene: Scene, vocabulary: CaptionVocabulary): string {
   return compose(scene, shapeWord(scene, vocabulary, true), { size: true, colour: true, background: true });
+}
+
+/**
+ * `caption` without its shape word, as CLIP-T scores a prompt whose placeholder was deleted: "a small red
+ * ring on a blue background" → "a small red on a blue background", "a ring" → "a". The article is made again
+ * for the word that now follows it (an empty noun takes "a": "a on a green background").
+ */
+export function captionWithoutShape(caption: string, scene: Scene): string {
+  const [first, ...rest] = caption.split(' ').filter((w) => w !== scene.shape);
+  const next = rest[0];
+  if (first !== 'a' && first !== 'an') return [first, ...rest].join(' ');
+  return [next === undefined || next === 'on' ? 'a' : article(next), ...rest].join(' ');
 }
 
 function shapeWord(scene: Scene, vocabulary: CaptionVocabulary, useName: boolean): string {

@@ -6,6 +6,7 @@ export {
   article,
   CAPTION_PROBABILITIES,
   captionScene,
+  captionWithoutShape,
   fullCaption,
   GENERIC_SHAPE_WORD,
   WORLD_WORDS,

@@ -5,8 +5,7 @@
  * seconds until the rate first reaches 70 %; CLIP-I/T against the baseline; samples per second. The targets
  * are judged at the shipped step count. The same curve on the SD 2.x twin (v-prediction) when it is built, as
  * the seed compared SD 1.5 and SD 2.1. For reference, CLIP-I/T of the concept drawn perfectly (the world's own
- * renders in each prompt's context): the scoring CLIP rates the token-less prompts closer to the named shapes
- * than to rings, so a word that always draws the ring scores a lower CLIP-T than the initializer word does.
+ * renders in each prompt's context): the ceiling of CLIP-I, and the CLIP-T of a word that keeps every context.
  */
 import {
   CONCEPT_TOKEN,
@@ -96,7 +95,7 @@ export const tiLearningBenchmark: Benchmark = {
             limit: 0.02,
           },
           {
-            // the same limit against the concept drawn perfectly, whose CLIP-T is itself below the baseline's
+            // the same limit against the concept drawn perfectly in every context
             name: `CLIP-T drop below the perfectly drawn concept's at step ${end.step}`,
             value: perfect.clipT - end.clipT,
             limit: 0.02,

@@ -6,10 +6,9 @@
  * samples of the learned word, the scoring CLIP's CLIP-I to the examples rises, and "on a green background" is
  * still drawn. With learning rate ~0 the word stays the untrained one (`TOY_CONCEPT_LR=1e-12 npx vitest run`
  * on this file fails its first test; the trainer refuses exactly 0), and an interrupted run resumes to the
- * identical embedding. CLIP-T (the prompt without
- * the word) falls below the initializer word's by more than issue 12's 0.02, but so does the concept drawn
- * perfectly (the world's own red rings in each context: the toy scoring CLIP rates word-less prompts closer to
- * the named shapes than to rings); the learned word must stay within 0.02 of that, i.e. not drown the prompt.
+ * identical embedding. CLIP-T (the prompts without the word: "a small", "a on a green background") stays
+ * within issue 12's 0.02 of the initializer word's: the word draws the ring without drowning the rest of the
+ * prompt.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +25,6 @@ import {
   openToyScorer,
   prepareConceptRun,
   scoreConcept,
-  scorePerfectConcept,
   trainConcept,
   untrainedWords,
   type ConceptScores,
@@ -56,11 +54,11 @@ afterAll(async () => {
  */
 const RING_GAIN = 0.1;
 const COLOUR_GAIN = 0.4;
-const CLIP_I_GAIN = 0.02;
+const CLIP_I_GAIN = 0.05;
 /** Share of "on a green background" samples that must keep green (the initializer word's: 88 %). */
 const BACKGROUND_KEPT = 0.75;
-/** How far CLIP-T may fall below the concept drawn perfectly's (issue 12's bound; measured: 0.034 above it). */
-const CLIP_T_BELOW_PERFECT = 0.02;
+/** How far CLIP-T may fall below the initializer word's (issue 12's bound). */
+const CLIP_T_DROP = 0.02;
 
 describe('textual inversion on the toy model learns the unnamed shape', () => {
   it('the shipped settings teach the concept: the ring and its colour drawn, new backgrounds kept, CLIP-I up', async () => {
@@ -69,9 +67,8 @@ describe('textual inversion on the toy model learns the unnamed shape', () => {
     const before = (key: 'shapeRate' | 'colourRate' | 'clipI') => Math.max(baseline[key], untrained[key]);
     learned = await trainConcept(model, conceptConfig());
     const after = await scoreConcept(model, scorer, CONCEPT_TOKEN, learned, PER_PROMPT);
-    const perfect = await scorePerfectConcept(scorer, PER_PROMPT);
     console.info(
-      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] untrained ${JSON.stringify(untrained)}\n[toy concept] learned ${JSON.stringify(after)}\n[toy concept] drawn perfectly ${JSON.stringify(perfect)}`,
+      `[toy concept] baseline ${JSON.stringify(baseline)}\n[toy concept] untrained ${JSON.stringify(untrained)}\n[toy concept] learned ${JSON.stringify(after)}`,
     );
     expect(after.shapeRate).toBeGreaterThanOrEqual(0.7);
     expect(after.shapeRate).toBeGreaterThanOrEqual(baseline.shapeRate + RING_GAIN);
@@ -79,7 +76,7 @@ describe('textual inversion on the toy model learns the unnamed shape', () => {
     expect(after.colourRate).toBeGreaterThanOrEqual(before('colourRate') + COLOUR_GAIN);
     expect(after.backgroundRate).toBeGreaterThanOrEqual(BACKGROUND_KEPT);
     expect(after.clipI).toBeGreaterThan(before('clipI') + CLIP_I_GAIN);
-    expect(after.clipT).toBeGreaterThanOrEqual(perfect.clipT - CLIP_T_BELOW_PERFECT);
+    expect(after.clipT).toBeGreaterThanOrEqual(baseline.clipT - CLIP_T_DROP);
   });
 
   it('with learning rate 0 the word stays what it started as: the same samples, no gain', async () => {

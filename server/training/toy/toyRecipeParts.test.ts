@@ -37,14 +37,14 @@ describe('toy recipe parts', () => {
   });
 
   it('batches are a function of (seed, step): same step same batch, shape-only captions at the asked rate', () => {
-    const a = worldBatch(7, 3, 16, 'scoring', 0.5);
-    const b = worldBatch(7, 3, 16, 'scoring', 0.5);
+    const a = worldBatch(7, 3, 16, 'scoring', { shapeOnlyRate: 0.5 });
+    const b = worldBatch(7, 3, 16, 'scoring', { shapeOnlyRate: 0.5 });
     expect(a.captions).toEqual(b.captions);
     expect(Array.from(a.images)).toEqual(Array.from(b.images));
     expect(worldBatch(7, 4, 16, 'scoring').captions).not.toEqual(a.captions);
-    const many = Array.from({ length: 20 }, (_, step) => worldBatch(9, step, 32, 'generator', 0.5)).flatMap(
-      (x) => x.samples.map((s) => ({ caption: s.caption, shape: s.scene.shape })),
-    );
+    const many = Array.from({ length: 20 }, (_, step) =>
+      worldBatch(9, step, 32, 'generator', { shapeOnlyRate: 0.5 }),
+    ).flatMap((x) => x.samples.map((s) => ({ caption: s.caption, shape: s.scene.shape })));
     const shapeOnly = many.filter((s) =>
       /^a (shape|circle|square|triangle|star|cross|heart)$/.test(s.caption),
     );
@@ -54,18 +54,45 @@ describe('toy recipe parts', () => {
 
   it('a phase can name the named kinds more often; the images stay the same, the ring stays unnamed', () => {
     const named = (rate?: number) =>
-      Array.from({ length: 20 }, (_, step) => worldBatch(11, step, 32, 'generator', 0, {}, rate)).flatMap(
-        (b) => b.samples.filter((s) => s.scene.shape !== 'ring'),
-      );
+      Array.from({ length: 20 }, (_, step) =>
+        worldBatch(11, step, 32, 'generator', { shapeNameRate: rate }),
+      ).flatMap((b) => b.samples.filter((s) => s.scene.shape !== 'ring'));
     const share = (samples: ReturnType<typeof named>) =>
       samples.filter((s) => s.caption.split(' ').includes(s.scene.shape)).length / samples.length;
     expect(share(named())).toBeCloseTo(0.7, 1);
     expect(share(named(0.95))).toBeGreaterThan(0.92);
     expect(share(named(0))).toBe(0);
     expect(named(0.95).map((s) => s.scene)).toEqual(named().map((s) => s.scene));
-    expect(Array.from(worldBatch(11, 0, 8, 'generator', 0, {}, 0.95).images)).toEqual(
+    expect(Array.from(worldBatch(11, 0, 8, 'generator', { shapeNameRate: 0.95 }).images)).toEqual(
       Array.from(worldBatch(11, 0, 8, 'generator').images),
     );
+  });
+
+  it('a phase can drop the shape word from a share of captions; the other draws stay as they were', () => {
+    const batches = (captions: Parameters<typeof worldBatch>[4]) =>
+      Array.from({ length: 20 }, (_, step) => worldBatch(13, step, 32, 'scoring', captions));
+    const plain = batches({ shapeOnlyRate: 0.3 });
+    const dropped = batches({ shapeOnlyRate: 0.3, shapelessRate: 0.3 });
+    const samples = dropped.flatMap((b) => b.samples);
+    const without = samples.filter((s) => !s.caption.split(' ').includes(s.scene.shape));
+    expect(without.length / samples.length).toBeGreaterThan(0.25);
+    expect(without.length / samples.length).toBeLessThan(0.35);
+    expect(without.some((s) => s.caption === 'a')).toBe(true);
+    expect(without.every((s) => !/\ban on\b|^an$|\bshape\b/.test(s.caption))).toBe(true);
+    // the same scenes; every caption keeps its words but the shape's (shape-only ones included)
+    expect(dropped.map((b) => b.samples.map((s) => s.scene))).toEqual(
+      plain.map((b) => b.samples.map((s) => s.scene)),
+    );
+    const otherWords = (caption: string, shape: string) =>
+      caption
+        .split(' ')
+        .slice(1)
+        .filter((w) => w !== shape);
+    plain
+      .flatMap((b) => b.samples)
+      .forEach((s, i) => {
+        expect(otherWords(samples[i]!.caption, s.scene.shape)).toEqual(otherWords(s.caption, s.scene.shape));
+      });
   });
 
   it('positives share each row between identical captions', () => {

@@ -6,6 +6,7 @@ import { preprocessForClip } from '../../image/clipPreprocess';
 import { GaussianRng } from '../../diffusion/gaussianRng';
 import { ClipTokenizer } from '../../sd/tokenizer/clipTokenizer';
 import {
+  captionWithoutShape,
   SHAPE_KINDS,
   WorldRng,
   worldSample,
@@ -33,33 +34,47 @@ function shapeOnlyCaption(sample: WorldSample, vocabulary: CaptionVocabulary): s
   return `a ${vocabulary === 'scoring' || named ? sample.scene.shape : 'shape'}`;
 }
 
-/**
- * Samples `step·batch … step·batch + batch − 1` of the world with seed `seed`. With `shapeOnlyRate`, that
- * share of captions names only the shape: contrastive training otherwise matches batches by colour alone
- * and never learns shapes (measured: zero-shot shape accuracy at chance after 1200 steps). `constraints`
- * narrows the scenes (the CLIP curriculum's first phases fix the colours); `shapeNameRate` how often a named
- * kind is called by its name rather than "shape" (the world's default when undefined).
- */
+/** How a batch's captions are drawn (`worldBatch`); every field optional. */
+export interface BatchCaptions {
+  /**
+   * Share of captions that name only the shape ("a star"): contrastive training otherwise matches batches by
+   * colour alone and never learns shapes (measured: zero-shot shape accuracy at chance after 1200 steps).
+   */
+  readonly shapeOnlyRate?: number;
+  /**
+   * Share of captions (after the shape-only ones are drawn) with the shape word dropped ("a small red on a
+   * blue background", `captionWithoutShape`): what CLIP-T reads once a placeholder is deleted from a prompt.
+   */
+  readonly shapelessRate?: number;
+  /** Narrows the scenes (the CLIP curriculum's first phases fix the colours). */
+  readonly constraints?: SceneConstraints;
+  /** How often a named kind is called by its name rather than "shape" (the world's default when undefined). */
+  readonly shapeNameRate?: number;
+}
+
+/** Samples `step·batch … step·batch + batch − 1` of the world with seed `seed`, captioned as `captions` says. */
 export function worldBatch(
   seed: number,
   step: number,
   batch: number,
   vocabulary: CaptionVocabulary,
-  shapeOnlyRate = 0,
-  constraints: SceneConstraints = {},
-  shapeNameRate?: number,
+  captions: BatchCaptions = {},
 ): WorldBatch {
+  const { shapeOnlyRate = 0, shapelessRate = 0, constraints = {}, shapeNameRate } = captions;
   const size = TOY_IMAGE_SIZE;
   const rng = new WorldRng(seed, 2_000_000 + step);
+  // its own stream: dropping shape words leaves every other draw of the batch as it was
+  const shapeless = new WorldRng(seed, 3_000_000 + step);
   const samples = Array.from({ length: batch }, (_, i) => {
     const sample = worldSample(seed, step * batch + i, constraints, {
       imageSize: size,
       vocabulary,
       ...(shapeNameRate === undefined ? {} : { shapeNameRate }),
     });
-    return rng.bernoulli(shapeOnlyRate)
-      ? { ...sample, caption: shapeOnlyCaption(sample, vocabulary) }
-      : sample;
+    const caption = rng.bernoulli(shapeOnlyRate) ? shapeOnlyCaption(sample, vocabulary) : sample.caption;
+    return shapeless.bernoulli(shapelessRate)
+      ? { ...sample, caption: captionWithoutShape(caption, sample.scene) }
+      : { ...sample, caption };
   });
   const nhwc = new Float32Array(batch * size * size * 3);
   samples.forEach((s, i) => nhwc.set(s.image.rgb, i * size * size * 3));
