@@ -2,13 +2,13 @@
  * GatherND's gradient: the output gradient is added back at the gathered positions, so positions gathered
  * twice sum up. With batch_dims = 1 each index tuple gets its batch row prepended (the batch_dims = 0 form).
  * When x's shape is known, every tuple becomes one row index into x seen as [positions, rest…] and the rows
- * are added with ScatterElements: onnxruntime's CPU ScatterND splits its updates over threads, so tuples that
- * repeat race and lose updates (see Gather's rule in indexing.ts). Without a static shape, ScatterND (add)
- * remains, exact for tuples that do not repeat.
+ * are added with `addRows` (ScatterND races on repeated tuples over threads: see there). Without a static
+ * shape, ScatterND (add) remains, exact for tuples that do not repeat.
  */
 import type { RuleContext } from '../ruleContext';
 import { allNumeric } from '../../shapes/symbolicDims';
 import type { GradientTable } from './types';
+import { addRows } from './addRows';
 
 /** The batch_dims = 0 tuples of the gathered positions: with batch_dims = 1, (b, tuple…) per row b. */
 function positionTuples(c: RuleContext, indices: string, batchDims: number): string {
@@ -25,7 +25,7 @@ function positionTuples(c: RuleContext, indices: string, batchDims: number): str
 }
 
 function gatherNDBackward(c: RuleContext): string {
-  if (c.opset < 16) c.fail('its gradient needs ScatterElements with reduction "add" (opset 16 or newer)');
+  if (c.opset < 16) c.fail('its gradient needs a scatter with reduction "add" (opset 16 or newer)');
   const x = c.input(0);
   const raw = c.input(1);
   const indices = c.type(raw) === 'int64' ? raw : c.op('Cast', [raw], { to: 7 });
@@ -33,12 +33,12 @@ function gatherNDBackward(c: RuleContext): string {
   const tuples = positionTuples(c, indices, batchDims);
   const xd = c.dims(x);
   const tupleLength = c.dims(indices)?.at(-1);
-  if (!xd || !allNumeric(xd) || typeof tupleLength !== 'number') {
+  if (!allNumeric(xd) || typeof tupleLength !== 'number') {
     return c.op('ScatterND', [c.zerosLike(x, c.floatType), tuples, c.grad()], { reduction: 'add' });
   }
   const k = tupleLength + batchDims;
-  const lead = xd.slice(0, k) as number[];
-  const rest = xd.slice(k) as number[];
+  const lead = xd.slice(0, k);
+  const rest = xd.slice(k);
   const strides = lead.map((_, j) => lead.slice(j + 1).reduce((a, b) => a * b, 1));
   const inRange = c.op('Where', [
     c.op('Less', [tuples, c.ints([0])]),
@@ -47,14 +47,9 @@ function gatherNDBackward(c: RuleContext): string {
   ]);
   const row = c.op('ReduceSum', [c.op('Mul', [inRange, c.ints(strides)]), c.ints([-1])], { keepdims: 0 });
   const updates = c.op('Reshape', [c.grad(), c.ints([-1, ...rest])]);
-  const column = c.op('Reshape', [row, c.ints([-1, ...rest.map(() => 1)])]);
   const positions = lead.reduce((a, b) => a * b, 1);
   const zeros = c.op('Reshape', [c.zerosLike(x, c.floatType), c.ints([positions, ...rest])]);
-  const added = c.op('ScatterElements', [zeros, c.op('Expand', [column, c.shapeOf(updates)]), updates], {
-    axis: 0,
-    reduction: 'add',
-  });
-  return c.op('Reshape', [added, c.ints(xd as number[])]);
+  return c.op('Reshape', [addRows(c, zeros, row, updates, rest.length + 1), c.ints(xd)]);
 }
 
 export const gatherNDRules = {

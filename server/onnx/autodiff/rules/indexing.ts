@@ -1,12 +1,12 @@
 /**
  * Gradient rules for ops that select elements (Slice, Pad, Gather, Trilu): the gradient goes back to the
  * selected positions and is zero elsewhere. Static slices become one Pad; anything else scatters at run
- * time. Gather's gradient sums rows picked more than once (ScatterElements add from opset 16, one-hot product
- * before).
+ * time. Gather's gradient sums rows picked more than once (`addRows` from opset 16, one-hot product before).
  */
 import { onnxTypeCode } from '../../dataTypes';
 import type { RuleContext } from '../ruleContext';
 import type { GradientTable } from './types';
+import { addRows } from './addRows';
 import { allNumeric } from '../../shapes/symbolicDims';
 
 const INT_MAX = 2 ** 31 - 1;
@@ -139,19 +139,13 @@ function gatherGrad(c: RuleContext): string {
     });
     // Scatter* take int64 indices only; Gather also takes int32 (token ids)
     const idx64 = c.type(idx) === 'int64' ? idx : c.op('Cast', [idx], { to: 7 });
-    // ScatterElements, not ScatterND: onnxruntime's CPU ScatterND splits the rows over threads, so rows
-    // picked twice race and updates are lost (token-embedding gradients off by up to 3.3 with 2 threads,
-    // different on every run; microsoft/onnxruntime#18048). ScatterElements adds them in order. Every
-    // picked row is one row of updates; its index is repeated along the row.
+    // every picked row is one row of updates
     const rest = allNumeric(xd)
       ? c.ints([-1, ...permX.slice(1).map((k) => xd[k]!)])
       : c.op('Concat', [c.ints([-1]), c.op('Slice', [frontShape, c.ints([1]), c.ints([INT_MAX])])], {
           axis: 0,
         });
-    const updates = c.op('Reshape', [gT, rest]);
-    const column = c.op('Reshape', [idx64, c.ints([-1, ...Array<number>(rx - 1).fill(1)])]);
-    const indices = c.op('Expand', [column, c.shapeOf(updates)]);
-    front = c.op('ScatterElements', [zeros, indices, updates], { axis: 0, reduction: 'add' });
+    front = addRows(c, zeros, idx64, c.op('Reshape', [gT, rest]), rx);
   } else {
     // dX = onehot(idx)ᵀ · g, so repeated indices add up (Equal against a Range: OneHot lacks double kernels)
     const depth = allNumeric(xd)
