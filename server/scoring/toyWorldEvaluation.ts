@@ -21,6 +21,7 @@ import {
   type ColourName,
   type Expectation,
   type Judgement,
+  type RenderedImage,
   type ShapeName,
 } from '../world';
 
@@ -192,6 +193,14 @@ export async function vaeReconstruction(
   };
 }
 
+/** Renders of the world as one image batch [n, size, size, 3] (all the same size). */
+export function renderBatch(renders: readonly RenderedImage[]): ImageTensor {
+  const size = renders[0]!.size;
+  const data = new Float32Array(renders.length * size * size * 3);
+  renders.forEach((r, i) => data.set(r.rgb, i * size * size * 3));
+  return { data, shape: [renders.length, size, size, 3] };
+}
+
 /**
  * Zero-shot accuracy of a scoring CLIP on held-out renders: the shape among "a {shape}"; the colour among
  * "a {colour} {shape}" averaged over every shape (CLIP's prompt ensembling: the scoring vocabulary never says
@@ -203,10 +212,7 @@ export async function clipZeroShot(
   seed: number,
 ): Promise<{ shape: number; colour: number }> {
   const samples = worldSamples(seed, count, undefined, { vocabulary: 'scoring' });
-  const size = samples[0]!.image.size;
-  const data = new Float32Array(count * size * size * 3);
-  samples.forEach((s, i) => data.set(s.image.rgb, i * size * size * 3));
-  const images = await scorer.imageEmbeddings({ data, shape: [count, size, size, 3] });
+  const images = await scorer.imageEmbeddings(renderBatch(samples.map((s) => s.image)));
   // per label, the normalised mean embedding of its prompts; each image picks the most similar label
   const pick = async <L extends string>(labels: readonly L[], prompts: (label: L) => string[]) => {
     const rows = await Promise.all(

@@ -15,13 +15,14 @@ import {
   clipZeroShot,
   evaluatePrompts,
   promptGrid,
+  renderBatch,
   vaeReconstruction,
 } from '../../server/scoring/toyWorldEvaluation';
 import { unetConditioningAccuracy } from '../../server/training/toy/diffusionClassifier';
 import { toyModelFiles } from '../../server/training/toy/toyModelFiles';
 import { openToyModel, openToyScorer, shippedModelsDir } from '../support/toyConceptLearning';
-import { createImage, type ImageTensor } from '../../server/image/imageIO';
-import { SHAPE_NAMES, worldSample, type SceneConstraints } from '../../server/world';
+import type { ImageTensor } from '../../server/image/imageIO';
+import { SHAPE_NAMES, worldSamples, type SceneConstraints } from '../../server/world';
 
 let model: FrozenModel;
 let scorer: ClipScorer;
@@ -117,7 +118,5 @@ const CONTEXT_GAIN = 0.2;
 
 /** 32 held-out renders of the world with `constraints`. */
 function renders(constraints: SceneConstraints): ImageTensor {
-  const image = createImage(32, 32, 32, 3);
-  for (let i = 0; i < 32; i++) image.data.set(worldSample(777_003, i, constraints).image.rgb, i * 32 * 32 * 3);
-  return image;
+  return renderBatch(worldSamples(777_003, 32, constraints).map((s) => s.image));
 }

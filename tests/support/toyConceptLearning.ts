@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { repoRoot } from '../../server/config';
 import { ClipScorer } from '../../server/scoring/clipScorer';
-import { imageAt, sampleImages } from '../../server/scoring/toyWorldEvaluation';
+import { imageAt, renderBatch, sampleImages } from '../../server/scoring/toyWorldEvaluation';
 import type { FrozenModel } from '../../server/sd/model/frozenModel';
 import { loadFrozenModel } from '../../server/sd/model/loadFrozenModel';
 import { encodePrompt } from '../../server/sd/model/promptEncoding';
@@ -21,8 +21,7 @@ import {
   trainConcept,
 } from '../../server/training/toy/toyConcept';
 import { toyCheckpointPath, toyClipPath } from '../../server/training/toy/toyModelFiles';
-import { judge, worldSample } from '../../server/world';
-import { createImage } from '../../server/image/imageIO';
+import { judge, worldSamples } from '../../server/world';
 import type { ModelFamily } from '../../server/sd/weights/modelFamily';
 
 /** The shipped models folder (the toy models are committed there). */
@@ -160,15 +159,11 @@ export async function scorePerfectConcept(
   let clipI = 0;
   let clipT = 0;
   for (const [k, p] of CONCEPT_PROMPTS.entries()) {
-    const renders = Array.from(
-      { length: perPrompt },
-      (_, i) => worldSample(seed + k * 1000, i, { ...EXAMPLE_CONCEPT, ...p.expect }).image,
+    const renders = worldSamples(seed + k * 1000, perPrompt, { ...EXAMPLE_CONCEPT, ...p.expect }).map(
+      (s) => s.image,
     );
-    const size = renders[0]!.size;
-    const generated = createImage(perPrompt, size, size, 3);
-    renders.forEach((r, i) => generated.data.set(r.rgb, i * size * size * 3));
     const scored = await scorer.score({
-      generated,
+      generated: renderBatch(renders),
       reference: conceptImages(),
       prompt: withoutWord(p.template),
     });
