@@ -201,6 +201,58 @@ describe('weight gradients of SD components agree with finite differences', () =
     expect(graph.parameters.size).toBe(unetParameterShapes(c).size);
   });
 
+  it('UNet with per-sample loss weights (min-SNR): the batch mean of w·MSE per sample, gradients agree', async () => {
+    const c = configs.unet;
+    const weights = randomWeights('unet', unetParameterShapes(c), 15);
+    const sample = [c.in_channels, 8, 8];
+    const shapes = {
+      [LOSS_IO.noisyLatents]: [2, ...sample],
+      [LOSS_IO.timesteps]: [2],
+      [LOSS_IO.context]: [2, 5, configs.textEncoder.hidden_size],
+      [LOSS_IO.target]: [2, ...sample],
+      [LOSS_IO.lossWeights]: [2],
+    };
+    const feeds: Record<string, ort.Tensor> = {
+      [LOSS_IO.noisyLatents]: normal(shapes.noisy_latents!),
+      [LOSS_IO.timesteps]: new ort.Tensor('float32', Float32Array.of(30, 800), [2]),
+      [LOSS_IO.context]: normal(shapes.context!),
+      [LOSS_IO.target]: normal(shapes.target!),
+      [LOSS_IO.lossWeights]: new ort.Tensor('float32', Float32Array.of(0.25, 2), [2]),
+    };
+    const weighted = unetLossModel(c, weights, { weighted: true });
+    const { checked } = await checkAllFamilies(weighted, feeds, shapes);
+    expect(checked).toContain('attention q/k/v/out');
+    // each sample's plain MSE, from the unweighted loss on that sample alone
+    const plain = await createSession(unetLossModel(c, weights).model, { provider: 'cpu' });
+    const weightedSession = await createSession(weighted.model, { provider: 'cpu' });
+    try {
+      const mse: number[] = [];
+      for (const b of [0, 1]) {
+        const one = (name: string) => {
+          const t = feeds[name]!;
+          const per = t.size / 2;
+          return new ort.Tensor('float32', (t.data as Float32Array).slice(b * per, (b + 1) * per), [
+            1,
+            ...t.dims.slice(1),
+          ]);
+        };
+        const out = await plain.run({
+          [LOSS_IO.noisyLatents]: one(LOSS_IO.noisyLatents),
+          [LOSS_IO.timesteps]: one(LOSS_IO.timesteps),
+          [LOSS_IO.context]: one(LOSS_IO.context),
+          [LOSS_IO.target]: one(LOSS_IO.target),
+        });
+        mse.push(Number(out[LOSS_IO.loss]!.data[0]));
+      }
+      const loss = Number((await weightedSession.run(feeds))[LOSS_IO.loss]!.data[0]);
+      expect(loss).toBeCloseTo((0.25 * mse[0]! + 2 * mse[1]!) / 2, 5);
+      expect(Math.abs(mse[0]! - mse[1]!)).toBeGreaterThan(1e-3);
+    } finally {
+      await plain.release();
+      await weightedSession.release();
+    }
+  });
+
   it('CLIP (contrastive): embeddings, LayerNorm, causal attention, projections, temperature', async () => {
     const c = tinyClipConfig();
     const weights = randomWeights('clip', clipModelParameterShapes(c), 13);

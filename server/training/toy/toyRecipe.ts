@@ -25,6 +25,7 @@ import {
 import { TOY_IMAGE_SIZE, toyClipConfig, toyModelConfigs } from './toyConfigs';
 import { sumSeconds, trainStage, type StageResult, type StageSettings } from './toyStage';
 import { captionPositives, clipPixels, stepNoise, toyCaptionIds, worldBatch } from './worldBatches';
+import { minSnrWeights } from '../weights/minSnrWeights';
 import type { WeightStepReport } from '../weights/trainWeights';
 import type { ModelFamily } from '../../sd/weights/modelFamily';
 
@@ -144,6 +145,8 @@ export interface UnetPhase extends StageSettings {
   readonly timesteps?: 'uniform' | 'logit-normal';
   /** How often captions call a named kind by its name rather than "shape" (default: the world's 0.7). */
   readonly shapeNameRate?: number;
+  /** γ of min-SNR-γ loss weighting (diffusers' `--snr_gamma`); plain MSE when absent. */
+  readonly snrGamma?: number;
 }
 
 /** The SD 2.x twin of a UNet run: its family and the weights (with their recipe key) it starts from. */
@@ -453,12 +456,13 @@ export async function trainToyUnet(
       result = await trainStage({
         name,
         settings,
-        loss: unetLossModel(unet, weights),
+        loss: unetLossModel(unet, weights, { weighted: settings.snrGamma !== undefined }),
         inputShapes: {
           [LOSS_IO.noisyLatents]: latentShape,
           [LOSS_IO.timesteps]: [B],
           [LOSS_IO.context]: [B, 77, textEncoder.hidden_size],
           [LOSS_IO.target]: latentShape,
+          ...(settings.snrGamma === undefined ? {} : { [LOSS_IO.lossWeights]: [B] }),
         },
         batch: async (step) => {
           const b = worldBatch(settings.seed, step, B, 'generator', {
@@ -489,6 +493,15 @@ export async function trainToyUnet(
               trainingTarget(schedule, predictionType, x0, noise, timesteps),
               latentShape,
             ),
+            ...(settings.snrGamma === undefined
+              ? {}
+              : {
+                  [LOSS_IO.lossWeights]: new ort.Tensor(
+                    'float32',
+                    minSnrWeights(schedule, predictionType, timesteps, settings.snrGamma),
+                    [B],
+                  ),
+                }),
           };
         },
         workDir: hooks.workDir,

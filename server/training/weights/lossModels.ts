@@ -35,6 +35,7 @@ export const LOSS_IO = {
   pixels: 'pixel_values',
   positives: 'positives',
   latents: 'latents',
+  lossWeights: 'loss_weights',
 } as const;
 
 /** A loss model and the names of its weight initializers (the parameters training may update). */
@@ -122,12 +123,30 @@ export function vaeDecoderLossModel(config: VaeConfig, weights: WeightReader): L
   };
 }
 
-/** UNet: (noisy latents, timesteps, context) → prediction; loss = MSE(prediction, target). */
-export function unetLossModel(config: UNetConfig, weights: WeightReader): LossModel {
+/**
+ * UNet: (noisy latents, timesteps, context) → prediction; loss = MSE(prediction, target). `weighted` adds an
+ * input `loss_weights` [batch] scaling each sample's MSE (min-SNR-γ weighting, see minSnrWeights).
+ */
+export function unetLossModel(
+  config: UNetConfig,
+  weights: WeightReader,
+  options: { weighted?: boolean } = {},
+): LossModel {
   const unet = buildUNet(config, trainableWeights(weights));
   const withLoss = extendModel(unet.model, (g) => {
     const target = g.input(LOSS_IO.target, 'float32', ['batch', config.out_channels, 'h', 'w']);
-    g.output(meanSquare(g, unet.outputNames[0]!, target), 'float32', [], LOSS_IO.loss);
+    if (!options.weighted) {
+      g.output(meanSquare(g, unet.outputNames[0]!, target), 'float32', [], LOSS_IO.loss);
+      return;
+    }
+    // every sample has as many values, so the mean of w_b·d² is the batch mean of w_b·MSE_b
+    const perSample = g.op('Reshape', [
+      g.input(LOSS_IO.lossWeights, 'float32', ['batch']),
+      g.ints([-1, 1, 1, 1]),
+    ]);
+    const d = g.op('Sub', [unet.outputNames[0]!, target]);
+    const weighted = g.op('Mul', [g.op('Mul', [d, d]), perSample]);
+    g.output(g.op('ReduceMean', [weighted], { keepdims: 0 }), 'float32', [], LOSS_IO.loss);
   });
   return {
     model: renameTensors(withLoss, {
