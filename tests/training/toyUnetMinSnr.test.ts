@@ -10,22 +10,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { randomWeights } from '../../server/sd/tiny/randomWeights';
 import { clipModelParameterShapes, vaeParameterShapes } from '../../server/sd/weights/parameterShapes';
 import { toyClipConfig, toyModelConfigs } from '../../server/training/toy/toyConfigs';
-import { trainToyUnet, type UnetPhase, type Weights } from '../../server/training/toy/toyRecipe';
+import { trainToyUnet, weightsOf, type UnetPhase } from '../../server/training/toy/toyRecipe';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'toy-unet-snr-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function weights(source: ReturnType<typeof randomWeights>): Weights {
-  const out: Weights = new Map();
-  for (const key of source.names()) out.set(key, { data: source.read(key), dims: source.shape(key) });
-  return out;
-}
-
 const text = {
-  weights: weights(randomWeights('clip', clipModelParameterShapes(toyClipConfig()), 1)),
+  weights: weightsOf(randomWeights('clip', clipModelParameterShapes(toyClipConfig()), 1)),
   recipe: 'test',
 };
-const vae = weights(randomWeights('vae', vaeParameterShapes(toyModelConfigs().vae), 2));
+const vae = weightsOf(randomWeights('vae', vaeParameterShapes(toyModelConfigs().vae), 2));
 const phase: UnetPhase = { steps: 2, batch: 16, lr: 1e-3, warmup: 1, seed: 404 };
 const losses = async (name: string, snrGamma?: number) =>
   (await trainToyUnet([{ ...phase, snrGamma }], text, vae, 1, { workDir: path.join(tmp, name), threads: 1 }))

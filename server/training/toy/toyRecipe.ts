@@ -221,12 +221,16 @@ export const STAGE_DEPENDENCIES = {
   },
 } as const;
 
+/** The weights a weight source holds, read into memory (the inverse of `weightSource`). */
+export function weightsOf(source: MemoryWeightSource): Weights {
+  const out: Weights = new Map();
+  for (const key of source.names()) out.set(key, { data: source.read(key), dims: source.shape(key) });
+  return out;
+}
+
 /** Random CLIP weights with the temperature fixed at exp(logit_scale) = TOY_RECIPE.clipTemperature. */
 function clipInit(name: string, seed: number): Weights {
-  const weights = randomWeights(name, clipModelParameterShapes(toyClipConfig()), seed);
-  const out: Weights = new Map();
-  for (const key of weights.names()) out.set(key, { data: weights.read(key), dims: weights.shape(key) });
-  return withTemperature(out);
+  return withTemperature(weightsOf(randomWeights(name, clipModelParameterShapes(toyClipConfig()), seed)));
 }
 
 /** The weights with logit_scale set to the fixed temperature (part of the model the stage makes). */
