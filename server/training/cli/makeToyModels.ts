@@ -1,22 +1,29 @@
 /**
- * `npm run models:toy [-- --models-dir DIR] [--work-dir DIR] [--threads N]`: trains the toy shapes-world
+ * `npm run models:toy [-- --models-dir DIR] [--work-dir DIR] [--lanes 1|2] [--threads N]`: trains the toy shapes-world
  * models from scratch (two CLIPs, the VAE, the UNet) with the project's own autodiff, showing a progress bar
  * and the loss of each stage, and writes models/checkpoints/toy-shapes.safetensors (+ tokenizer), its SD 2.x
  * twin toy-shapes-sd2.safetensors (+ tokenizer) and
- * models/clip/toy-shapes-clip/. Ctrl+C stops after the current step; running it again resumes.
+ * models/clip/toy-shapes-clip/. With two lanes (the default on 2+ cores) a second process trains the VAE, its
+ * decoder and the scoring CLIP meanwhile. Ctrl+C stops after the current step; running it again resumes.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runToyPipeline } from '../toy/toyPipeline';
 import { writeFileAtomic } from '../../storage/atomicWrite';
 
-const USAGE = `usage: npm run models:toy -- [--models-dir DIR] [--work-dir DIR] [--threads N]
+const USAGE = `usage: npm run models:toy -- [--models-dir DIR] [--work-dir DIR] [--lanes 1|2] [--threads N]
   --models-dir  where the model files go (default ./models)
   --work-dir    checkpoints and finished stages, for resuming (default <models-dir>/cache/toy-training)
-  --threads     onnxruntime threads per session (default: onnxruntime's choice)`;
+  --lanes       2: a second process trains the VAE, its decoder and the scoring CLIP meanwhile (default
+                with 2 or more cores); 1: one process trains every stage in turn. Same weights either way
+  --threads     onnxruntime threads per session (default: half the cores with two lanes, else
+                onnxruntime's choice)`;
 
 function parseArgs(argv: readonly string[]) {
-  const args: { modelsDir: string; workDir?: string; threads?: number } = { modelsDir: 'models' };
+  const args: { modelsDir: string; workDir?: string; threads?: number; lanes?: 1 | 2 } = {
+    modelsDir: 'models',
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -26,7 +33,11 @@ function parseArgs(argv: readonly string[]) {
     };
     if (flag === '--models-dir') args.modelsDir = value();
     else if (flag === '--work-dir') args.workDir = value();
-    else if (flag === '--threads') {
+    else if (flag === '--lanes') {
+      const v = value();
+      if (v !== '1' && v !== '2') throw new Error(`--lanes must be 1 or 2, got "${v}"\n${USAGE}`);
+      args.lanes = v === '1' ? 1 : 2;
+    } else if (flag === '--threads') {
       const v = Number(value());
       if (!Number.isInteger(v) || v < 1) throw new Error(`--threads must be a positive integer\n${USAGE}`);
       args.threads = v;
@@ -53,28 +64,48 @@ async function main(): Promise<void> {
     controller.abort();
   });
   const tty = process.stderr.isTTY;
+  const lanes = args.lanes ?? (os.availableParallelism() >= 2 ? 2 : 1);
+  const threads =
+    args.threads ?? (lanes === 2 ? Math.max(1, Math.floor(os.availableParallelism() / 2)) : undefined);
   const started = new Map<string, number>();
+  // with two lanes the terminal line shows both: the latest step of each
+  const current = new Map<'main' | 'side', string>();
+  const wallStart = performance.now();
+  console.log(
+    `training with ${lanes} lane${lanes === 2 ? 's' : ''}, ${threads ?? 'default'} thread(s) per session`,
+  );
   const summary = await runToyPipeline({
     modelsDir,
     workDir,
-    threads: args.threads,
+    threads,
+    lanes,
     signal: controller.signal,
-    onStep: (stage, r) => {
+    onStep: (stage, r, lane) => {
       if (!started.has(stage)) started.set(stage, performance.now());
       const elapsed = (performance.now() - started.get(stage)!) / 1000;
-      const line = `${stage.padEnd(18)} ${bar(r.step, r.totalSteps)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)} ${elapsed.toFixed(0)}s`;
-      if (tty) process.stderr.write(`\r${line}`);
-      else if (r.step % 50 === 0 || r.step === r.totalSteps) console.log(line);
+      if (tty) {
+        current.set(
+          lane,
+          `${stage} ${bar(r.step, r.totalSteps, lanes === 2 ? 12 : 30)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} ${elapsed.toFixed(0)}s`,
+        );
+        process.stderr.write(`\r\x1b[K${[...current.values()].join('  |  ')}`);
+      } else if (r.step % 50 === 0 || r.step === r.totalSteps) {
+        console.log(
+          `${stage.padEnd(18)} ${bar(r.step, r.totalSteps)} ${r.step}/${r.totalSteps} loss ${r.loss.toFixed(4)} lr ${r.lr.toExponential(1)} ${elapsed.toFixed(0)}s`,
+        );
+      }
     },
-    onStage: (stage, event, seconds, losses) => {
+    onStage: (stage, event, seconds, losses, lane) => {
       if (tty) process.stderr.write('\n');
+      current.delete(lane);
       const tail = losses.slice(-50);
       const mean = tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
       console.log(
-        `${stage}: ${event} (${seconds === null ? 'training time not recorded' : `${seconds.toFixed(0)} s of training`}, ${losses.length} steps, mean loss of the last 50 ${mean.toFixed(4)})`,
+        `${stage}: ${event}${lane === 'side' ? ' by the side lane' : ''} (${seconds === null ? 'training time not recorded' : `${seconds.toFixed(0)} s of training`}, ${losses.length} steps, mean loss of the last 50 ${mean.toFixed(4)})`,
       );
     },
   });
+  const wallClockSeconds = Math.round((performance.now() - wallStart) / 1000);
   if (summary.interrupted) {
     console.log(`interrupted; checkpoints are in ${workDir}: run again to resume`);
     process.exitCode = 130;
@@ -95,8 +126,9 @@ async function main(): Promise<void> {
   );
   await writeFileAtomic(
     report,
-    `${JSON.stringify({ scalingFactor: summary.scalingFactor, stages }, null, 2)}\n`,
+    `${JSON.stringify({ scalingFactor: summary.scalingFactor, lanes, threads: threads ?? null, wallClockSeconds, stages }, null, 2)}\n`,
   );
+  console.log(`wall clock of this run: ${wallClockSeconds} s (${lanes} lane${lanes === 2 ? 's' : ''})`);
   for (const f of [...summary.files, report])
     console.log(`wrote ${path.relative(process.cwd(), f)}${fs.statSync(f).isDirectory() ? '/' : ''}`);
 }

@@ -1,50 +1,65 @@
 /**
  * Runs the whole toy recipe: each stage is loaded when a finished copy of the same recipe exists in the
  * work folder, else trained (resuming its checkpoint), then the model files are written. Deterministic from
- * the recipe's seeds; interrupting and re-running continues to the same weights.
+ * the recipe's seeds; interrupting and re-running continues to the same weights. With two lanes a second
+ * process trains the stages the text CLIP and the UNet do not need (toySideLane.ts) at the same time.
  */
-import path from 'node:path';
 import fs from 'node:fs';
 import type { WeightStepReport } from '../weights/trainWeights';
-import { readStageWeights, writeStageWeights } from './stageWeightsFile';
+import { readStageWeights } from './stageWeightsFile';
 import {
-  measureScalingFactor,
   STAGE_DEPENDENCIES,
   TOY_RECIPE,
   trainToyClip,
   trainToyUnet,
-  trainToyVae,
-  trainToyVaeDecoder,
   linearProjections,
-  type Weights,
+  type ToyStageRecipe,
 } from './toyRecipe';
-import { stageRecipeKey, type StageResult } from './toyStage';
+import { stageRecipeKey } from './toyStage';
 import { writeToyCheckpoint, writeToyClip } from './toyModelFiles';
 import { writeToyConceptEmbedding } from './toyConcept';
+import {
+  runSideStages,
+  savedRecord,
+  sideStageKeys,
+  stageFile,
+  StageRunner,
+  textStageKey,
+  type FinishedStage,
+  type SideStage,
+  type StageEvent,
+  type StageRecord,
+} from './toyStageRunner';
+import { startSideLane, type SideLane } from './toySideLane';
 
 export interface ToyPipelineOptions {
   readonly modelsDir: string;
   readonly workDir: string;
-  readonly onStep?: (stage: string, report: WeightStepReport) => void;
+  /** A training step of `stage`, in this process (`main`) or the side lane. */
+  readonly onStep?: (stage: string, report: WeightStepReport, lane: 'main' | 'side') => void;
+  /** A stage finished: loaded from the work folder or trained, in this process (`main`) or the side lane. */
   readonly onStage?: (
     stage: string,
-    event: 'loaded' | 'trained',
+    event: StageEvent,
     seconds: number | null,
     losses: readonly number[],
+    lane: 'main' | 'side',
   ) => void;
   readonly signal?: AbortSignal;
+  /** onnxruntime threads per session (default: onnxruntime's choice). */
   readonly threads?: number;
+  /**
+   * 2: a second process trains the VAE, its decoder and the scoring CLIP meanwhile (toySideLane.ts);
+   * 1 (the default): one process trains every stage in turn. Both give the same weights.
+   */
+  readonly lanes?: 1 | 2;
+  /** The stages' budgets (default TOY_RECIPE; tests run the pipeline on tiny ones). */
+  readonly recipe?: ToyStageRecipe;
 }
 
-/**
- * Per stage: seconds spent training it (every phase, across interrupted and resumed runs; null when a
- * checkpoint from before times were kept was resumed) and its loss history.
- */
+/** Per stage: seconds spent training it and its loss history (see StageRecord). */
 export interface ToyPipelineSummary {
-  readonly stages: Record<
-    string,
-    { seconds: number | null; steps: number; firstLoss: number; lastLoss: number; losses: number[] }
-  >;
+  readonly stages: Record<string, StageRecord>;
   readonly scalingFactor: number;
   readonly files: string[];
   readonly interrupted: boolean;
@@ -53,91 +68,94 @@ export interface ToyPipelineSummary {
 /** Trains (or loads) every stage and writes the model files; returns the summary. */
 export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPipelineSummary> {
   fs.mkdirSync(options.workDir, { recursive: true });
+  const recipe = options.recipe ?? TOY_RECIPE;
   const hooks = {
     workDir: options.workDir,
-    onStep: options.onStep,
+    onStep: (stage: string, report: WeightStepReport) => options.onStep?.(stage, report, 'main'),
     signal: options.signal,
     threads: options.threads,
   };
-  const stages: ToyPipelineSummary['stages'] = {};
-  let interrupted = false;
-  const stage = async (
-    name: string,
-    recipe: string,
-    train: () => Promise<StageResult>,
-    extraMeta: () => Promise<Record<string, string>> = async () => ({}),
-  ): Promise<{ weights: Weights; meta: Record<string, string> } | undefined> => {
-    const file = path.join(options.workDir, `${name}.weights.safetensors`);
-    const saved = readStageWeights(file, recipe);
-    if (saved) {
-      const record = JSON.parse(saved.meta.summary ?? '{}') as ToyPipelineSummary['stages'][string];
-      stages[name] = record;
-      options.onStage?.(name, 'loaded', record.seconds ?? null, record.losses ?? []);
-      return saved;
+  const runner = new StageRunner(options.workDir, (name, event, record) =>
+    options.onStage?.(name, event, record.seconds, record.losses, 'main'),
+  );
+  const side =
+    options.lanes === 2
+      ? startSideLane(
+          { workDir: options.workDir, recipe, threads: options.threads },
+          {
+            onStep: (stage, report) => options.onStep?.(stage, report, 'side'),
+            signal: options.signal,
+          },
+        )
+      : undefined;
+  try {
+    const summary = await trainAndWrite(options, recipe, runner, hooks, side);
+    await side?.close();
+    return summary;
+  } finally {
+    // the main lane failed or stopped early: stop the side lane too (it saves its checkpoint)
+    await side?.close(true);
+  }
+}
+
+async function trainAndWrite(
+  options: ToyPipelineOptions,
+  recipe: ToyStageRecipe,
+  runner: StageRunner,
+  hooks: Parameters<typeof trainToyClip>[3],
+  side: SideLane | undefined,
+): Promise<ToyPipelineSummary> {
+  const stages = runner.records;
+  const stopped = (scalingFactor = NaN, files: string[] = []) => ({
+    stages,
+    scalingFactor,
+    files,
+    interrupted: runner.interrupted,
+  });
+  const sideKeys = sideStageKeys(recipe);
+  /** A side stage: trained by the side lane (then read from the work folder), or here (all three in turn). */
+  let inProcess: Promise<Awaited<ReturnType<typeof runSideStages>>> | undefined;
+  const sideStage = async (name: SideStage): Promise<FinishedStage | undefined> => {
+    if (!side) {
+      inProcess ??= runSideStages(recipe, runner, hooks);
+      return (await inProcess)?.[name];
     }
-    const result = await train();
-    if (result.interrupted) {
-      interrupted = true;
+    const report = await side.finished(name);
+    if (!report) {
+      runner.interrupted = true;
       return undefined;
     }
-    const seconds = result.seconds ?? null;
-    const record = {
-      seconds,
-      steps: result.losses.length,
-      firstLoss: result.losses[0] ?? NaN,
-      lastLoss: result.losses.at(-1) ?? NaN,
-      losses: result.losses,
-    };
-    stages[name] = record;
-    const meta = { ...(await extraMeta()), summary: JSON.stringify(record) };
-    await writeStageWeights(file, recipe, result.weights, meta);
-    options.onStage?.(name, 'trained', seconds, result.losses);
-    return { weights: result.weights, meta };
+    const saved = readStageWeights(stageFile(options.workDir, name), sideKeys[name]);
+    if (!saved) throw new Error(`the side lane reported ${name} finished, but its file holds another recipe`);
+    stages[name] = savedRecord(saved.meta);
+    options.onStage?.(name, report.event, report.record.seconds, report.record.losses, 'side');
+    return saved;
   };
 
-  const textRecipe = stageRecipeKey('text-clip', TOY_RECIPE.textClip, STAGE_DEPENDENCIES.clip());
-  const text = await stage('text-clip', textRecipe, () =>
-    trainToyClip('text-clip', 'generator', TOY_RECIPE.textClip, hooks),
+  const textRecipe = textStageKey(recipe);
+  const text = await runner.run('text-clip', textRecipe, () =>
+    trainToyClip('text-clip', 'generator', recipe.textClip, hooks),
   );
-  if (!text) return { stages, scalingFactor: NaN, files: [], interrupted };
-  let vaeResult: StageResult | undefined;
-  const vaeRecipe = stageRecipeKey('vae', TOY_RECIPE.vae, STAGE_DEPENDENCIES.vae());
-  const vae = await stage(
-    'vae',
-    vaeRecipe,
-    async () => (vaeResult = await trainToyVae(TOY_RECIPE.vae, hooks)),
-    async () => ({ scalingFactor: String(await measureScalingFactor(vaeResult!.weights)) }),
-  );
-  if (!vae) return { stages, scalingFactor: NaN, files: [], interrupted };
+  if (!text) return stopped();
+  const vae = await sideStage('vae');
+  if (!vae) return stopped();
   const scalingFactor = Number(vae.meta.scalingFactor);
-  const unetRecipe = stageRecipeKey(
-    'unet',
-    TOY_RECIPE.unet,
-    STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe),
-  );
-  const unet = await stage('unet', unetRecipe, () =>
+  const unetRecipe = stageRecipeKey('unet', recipe.unet, STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe));
+  const unet = await runner.run('unet', unetRecipe, () =>
     trainToyUnet(
-      TOY_RECIPE.unet,
+      recipe.unet,
       { weights: text.weights, recipe: textRecipe },
       vae.weights,
       scalingFactor,
       hooks,
     ),
   );
-  if (!unet) return { stages, scalingFactor, files: [], interrupted };
-  const decoder = await stage(
-    'vae-decoder',
-    stageRecipeKey('vae-decoder', TOY_RECIPE.vaeDecoder, vaeRecipe),
-    () => trainToyVaeDecoder(TOY_RECIPE.vaeDecoder, vae.weights, vaeRecipe, hooks),
-  );
-  if (!decoder) return { stages, scalingFactor, files: [], interrupted };
-  const scoring = await stage(
-    'scoring-clip',
-    stageRecipeKey('scoring-clip', TOY_RECIPE.scoringClip, STAGE_DEPENDENCIES.clip()),
-    () => trainToyClip('scoring-clip', 'scoring', TOY_RECIPE.scoringClip, hooks),
-  );
-  if (!scoring) return { stages, scalingFactor, files: [], interrupted };
-  const provenance = `npm run models:toy (recipe ${JSON.stringify(TOY_RECIPE)})`;
+  if (!unet) return stopped(scalingFactor);
+  const decoder = await sideStage('vae-decoder');
+  if (!decoder) return stopped(scalingFactor);
+  const scoring = await sideStage('scoring-clip');
+  if (!scoring) return stopped(scalingFactor);
+  const provenance = `npm run models:toy (recipe ${JSON.stringify({ ...TOY_RECIPE, ...recipe })})`;
   // the fine-tuned decoder over the VAE's own (its encoder and latent space are the UNet's); both models ship it
   const shippedVae = new Map([...vae.weights, ...decoder.weights]);
   const files = await writeToyCheckpoint(options.modelsDir, {
@@ -152,16 +170,16 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
   files.push(await writeToyConceptEmbedding(options.modelsDir, { signal: options.signal }));
 
   // the SD 2.x twin: the same text tower and VAE, its UNet fine-tuned from the SD 1.x one to v-prediction
-  const unetSd2 = await stage(
+  const unetSd2 = await runner.run(
     'unet-sd2',
     stageRecipeKey(
       'unet-sd2',
-      TOY_RECIPE.unetSd2,
+      recipe.unetSd2,
       JSON.stringify({ dependsOn: STAGE_DEPENDENCIES.unet(scalingFactor, textRecipe, 'sd2'), unetRecipe }),
     ),
     () =>
       trainToyUnet(
-        TOY_RECIPE.unetSd2,
+        recipe.unetSd2,
         { weights: text.weights, recipe: textRecipe },
         vae.weights,
         scalingFactor,
@@ -169,7 +187,7 @@ export async function runToyPipeline(options: ToyPipelineOptions): Promise<ToyPi
         { family: 'sd2', init: { weights: linearProjections(unet.weights), recipe: unetRecipe } },
       ),
   );
-  if (!unetSd2) return { stages, scalingFactor, files, interrupted };
+  if (!unetSd2) return stopped(scalingFactor, files);
   files.push(
     ...(await writeToyCheckpoint(
       options.modelsDir,

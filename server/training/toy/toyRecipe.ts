@@ -127,6 +127,19 @@ export const TOY_RECIPE = {
 } as const;
 
 /**
+ * The stages' step budgets and settings a pipeline run trains with: TOY_RECIPE's, or (in tests) tiny ones of
+ * the same form.
+ */
+export interface ToyStageRecipe {
+  readonly textClip: ClipStageSettings;
+  readonly scoringClip: ClipStageSettings;
+  readonly vae: StageSettings;
+  readonly vaeDecoder: StageSettings;
+  readonly unet: readonly UnetPhase[];
+  readonly unetSd2: readonly UnetPhase[];
+}
+
+/**
  * One phase of the CLIP curriculum: its steps, share of shape-only captions, share of captions without the
  * shape word (none when absent) and scene constraints.
  */
