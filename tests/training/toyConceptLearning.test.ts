@@ -50,12 +50,13 @@ afterAll(async () => {
 /**
  * Gains the learned word must show (measured on the shipped build: see the log): the ring over the initializer
  * word; its red and CLIP-I over both the initializer word and the untrained word ("shape shape": the word's
- * two vectors start as the initializer's, and that already draws more rings: 75 % against 67 %).
+ * two vectors start as the initializer's, and that already draws about as many rings: 54 % against 50 %). On the
+ * shipped build, 8 samples per prompt: ring 75 % (50 %), red 67 % (0 %), CLIP-I 0.661 (0.506), CLIP-T 0.425 (0.439).
  */
 const RING_GAIN = 0.1;
 const COLOUR_GAIN = 0.4;
 const CLIP_I_GAIN = 0.05;
-/** Share of "on a green background" samples that must keep green (the initializer word's: 88 %). */
+/** Share of "on a green background" samples that must keep green (the initializer word's: 100 %). */
 const BACKGROUND_KEPT = 0.75;
 /** How far CLIP-T may fall below the initializer word's (issue 12's bound). */
 const CLIP_T_DROP = 0.02;
