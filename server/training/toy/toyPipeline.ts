@@ -13,6 +13,7 @@ import {
   trainToyClip,
   trainToyUnet,
   linearProjections,
+  type StageHooks,
   type ToyStageRecipe,
 } from './toyRecipe';
 import { stageRecipeKey } from './toyStage';
@@ -102,7 +103,7 @@ async function trainAndWrite(
   options: ToyPipelineOptions,
   recipe: ToyStageRecipe,
   runner: StageRunner,
-  hooks: Parameters<typeof trainToyClip>[3],
+  hooks: StageHooks,
   side: SideLane | undefined,
 ): Promise<ToyPipelineSummary> {
   const stages = runner.records;
